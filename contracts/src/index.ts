@@ -1,0 +1,4 @@
+export * from './messages';
+export * from './stream-names';
+export * from './workflow';
+export * from './read-models';

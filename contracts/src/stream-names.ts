@@ -1,0 +1,25 @@
+/**
+ * The only place that builds stream names. A category never contains a dash, because
+ * EventStoreDB takes the category from the text before the first dash.
+ */
+export const StreamCategory = {
+  workflow: 'workflow',
+  execution: 'execution',
+} as const;
+export type StreamCategory = (typeof StreamCategory)[keyof typeof StreamCategory];
+
+export const workflowStream = (workflowId: string): string => `${StreamCategory.workflow}-${workflowId}`;
+export const executionStream = (executionId: string): string => `${StreamCategory.execution}-${executionId}`;
+
+export function categoryOf(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash < 0 ? streamId : streamId.slice(0, dash);
+}
+
+export function idOf(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash < 0 ? '' : streamId.slice(dash + 1);
+}
+
+/** Routing key on the `bluebird.events` topic exchange: `<category>.<EventType>`. */
+export const routingKeyOf = (streamId: string, eventType: string): string => `${categoryOf(streamId)}.${eventType}`;

@@ -1,0 +1,185 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { LogPosition, RecordedEvent } from '@contracts';
+import { START_POSITION, categoryOf, comparePositions } from '@contracts';
+import type { Database } from '../src/adapters/database/tables';
+import type { EventStore } from '../src/adapters/event-store/event-store.port';
+import type { Broker, Consumer, IncomingMessage } from '../src/adapters/broker/broker.port';
+import { decodeEventMessage } from '../src/adapters/broker/event-message';
+import type { Metrics } from '../src/adapters/metrics/metrics';
+import { projectionQueueName, type Projector } from './projector';
+
+const CATCH_UP_BATCH = 500;
+
+export interface RebuildProgress {
+  projection: string;
+  applied: number;
+  /** Events in the whole log (an estimate; -1 when the store cannot tell). */
+  total: number;
+  eventsPerSecond: number;
+}
+
+type Outcome = 'applied' | 'duplicate' | 'gap';
+
+/**
+ * Runs projectors: each catches up from the store, then consumes its own queue. Applying an event
+ * and advancing the checkpoint happen in ONE transaction, and an event at or before the checkpoint
+ * is skipped, so a message delivered twice changes nothing. A message whose `prev` is not the
+ * checkpoint reveals a gap (lost or reordered delivery): the projector catches up from the store.
+ */
+export class ProjectionRunner {
+  private readonly consumers: Consumer[] = [];
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: EventStore,
+    private readonly broker: Broker,
+    readonly projectors: readonly Projector[],
+    private readonly metrics?: Metrics,
+    private readonly log: (message: string) => void = () => undefined,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const projector of this.projectors) {
+      await this.catchUp(projector);
+      const consumer = await this.broker.consume(
+        {
+          name: projectionQueueName(projector),
+          bindings: projector.categories.map((c) => `${c}.#`),
+          prefetch: 200,
+          deliveryLimit: 10,
+          singleActiveConsumer: true,
+        },
+        (message) => this.onMessage(projector, message),
+      );
+      this.consumers.push(consumer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const consumers = this.consumers.splice(0);
+    await Promise.all(consumers.map((c) => c.cancel()));
+  }
+
+  async onMessage(projector: Projector, message: IncomingMessage): Promise<void> {
+    const { event, prev } = decodeEventMessage(message);
+    this.metrics?.brokerMessages.inc({ direction: 'consumed' });
+    const category = categoryOf(event.streamId);
+    if (!projector.categories.includes(category)) return;
+    const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
+      const checkpoint = await lockCheckpoint(trx, projector.name, category);
+      if (comparePositions(event.position, checkpoint) <= 0) return 'duplicate';
+      if (comparePositions(prev, checkpoint) !== 0) return 'gap';
+      await this.applyOne(trx, projector, event);
+      await saveCheckpoint(trx, projector.name, category, event.position, 1);
+      return 'applied';
+    });
+    if (outcome === 'gap') {
+      this.log(`projection ${projector.name}: gap before ${message.headers.position}; catching up from the store`);
+      await this.catchUp(projector);
+    }
+  }
+
+  /** Applies everything in the store after the checkpoint. Returns the number of events applied. */
+  async catchUp(projector: Projector, onProgress?: (applied: number) => void): Promise<number> {
+    let applied = 0;
+    for (const category of projector.categories) {
+      for (;;) {
+        const from = await readCheckpoint(this.db, projector.name, category);
+        const events = await this.store.readAll({ after: from, limit: CATCH_UP_BATCH, categories: [category] });
+        if (events.length === 0) break;
+        applied += await this.db.transaction().execute(async (trx) => {
+          const checkpoint = await lockCheckpoint(trx, projector.name, category);
+          const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
+          for (const event of fresh) await this.applyOne(trx, projector, event);
+          if (fresh.length > 0) await saveCheckpoint(trx, projector.name, category, fresh[fresh.length - 1].position, fresh.length);
+          return fresh.length;
+        });
+        onProgress?.(applied);
+      }
+    }
+    return applied;
+  }
+
+  /** Empties the projector's tables and checkpoints, then replays the whole log into them. */
+  async rebuild(projector: Projector, onProgress?: (p: RebuildProgress) => void): Promise<number> {
+    const total = await this.store.estimateCount();
+    const started = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      for (const table of projector.tables) await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
+      await trx.deleteFrom('projection_checkpoint').where('projection', '=', projector.name).execute();
+    });
+    const report = (applied: number) =>
+      onProgress?.({
+        projection: projector.name,
+        applied,
+        total,
+        eventsPerSecond: Math.round(applied / Math.max((Date.now() - started) / 1000, 0.001)),
+      });
+    const applied = await this.catchUp(projector, report);
+    report(applied);
+    return applied;
+  }
+
+  private async applyOne(trx: Transaction<Database>, projector: Projector, event: RecordedEvent): Promise<void> {
+    await projector.apply(trx, event);
+    this.metrics?.projectionEvents.inc({ projection: projector.name });
+    this.metrics?.projectionLag.set({ projection: projector.name }, Math.max(0, (Date.now() - Date.parse(event.recordedAt)) / 1000));
+  }
+}
+
+async function readCheckpoint(db: Kysely<Database>, projection: string, category: string): Promise<LogPosition> {
+  const row = await db
+    .selectFrom('projection_checkpoint')
+    .select(['transaction_id', 'global_position'])
+    .where('projection', '=', projection)
+    .where('category', '=', category)
+    .executeTakeFirst();
+  return row ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } : START_POSITION;
+}
+
+/** Locks (creating when needed) the checkpoint row, serialising every writer of this projection. */
+async function lockCheckpoint(trx: Transaction<Database>, projection: string, category: string): Promise<LogPosition> {
+  await trx
+    .insertInto('projection_checkpoint')
+    .values({ projection, category, transaction_id: '0', global_position: '0', events_applied: 0 })
+    .onConflict((oc) => oc.columns(['projection', 'category']).doNothing())
+    .execute();
+  const row = await trx
+    .selectFrom('projection_checkpoint')
+    .select(['transaction_id', 'global_position'])
+    .where('projection', '=', projection)
+    .where('category', '=', category)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  return { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) };
+}
+
+async function saveCheckpoint(
+  trx: Transaction<Database>,
+  projection: string,
+  category: string,
+  position: LogPosition,
+  applied: number,
+): Promise<void> {
+  await trx
+    .updateTable('projection_checkpoint')
+    .set({
+      transaction_id: position.transactionId.toString(),
+      global_position: position.globalPosition.toString(),
+      events_applied: sql`events_applied + ${applied}`,
+      updated_at: new Date().toISOString(),
+    })
+    .where('projection', '=', projection)
+    .where('category', '=', category)
+    .execute();
+}
+
+/** True once the projection has applied everything up to `position` in that category. */
+export async function projectionHasReached(
+  db: Kysely<Database>,
+  projection: string,
+  category: string,
+  position: LogPosition,
+): Promise<boolean> {
+  return comparePositions(await readCheckpoint(db, projection, category), position) >= 0;
+}

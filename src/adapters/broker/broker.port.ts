@@ -1,0 +1,55 @@
+/**
+ * The broker port. Domain events travel on the topic exchange `bluebird.events` with routing key
+ * `<category>.<EventType>`; each consumer has its own durable queue. Delivery is at-least-once:
+ * a handler that resolves acks, one that throws hands the message back (and after the delivery
+ * limit it goes to the dead-letter queue), so every consumer must dedupe.
+ */
+export const EVENTS_EXCHANGE = 'bluebird.events';
+export const DEAD_LETTER_EXCHANGE = 'bluebird.dead-letter';
+export const DEAD_LETTER_QUEUE = 'bluebird.dead-letter';
+
+export interface OutgoingMessage {
+  routingKey: string;
+  /** Unique id (the event id); lets consumers and the broker spot duplicates. */
+  messageId: string;
+  type: string;
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  routingKey: string;
+  messageId: string;
+  type: string;
+  body: Buffer;
+  headers: Record<string, string>;
+  redelivered: boolean;
+}
+
+export interface QueueSpec {
+  name: string;
+  /** Topic patterns bound to the events exchange, e.g. `workflow.#`. */
+  bindings: readonly string[];
+  /** Unacknowledged messages in flight per consumer. */
+  prefetch?: number;
+  /** Deliveries before a message is dead-lettered. */
+  deliveryLimit?: number;
+  /** Only one consumer at a time receives (ordered projections); others stand by. */
+  singleActiveConsumer?: boolean;
+}
+
+export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+
+export interface Consumer {
+  cancel(): Promise<void>;
+}
+
+export interface Broker {
+  readonly kind: 'rabbitmq' | 'in-process';
+  connect(): Promise<void>;
+  /** Resolves once the broker has confirmed every message (publisher confirms). */
+  publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  consume(queue: QueueSpec, handler: MessageHandler): Promise<Consumer>;
+  isConnected(): boolean;
+  close(): Promise<void>;
+}

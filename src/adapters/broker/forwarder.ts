@@ -1,0 +1,150 @@
+import { sql, type Kysely } from 'kysely';
+import type { LogPosition } from '@contracts';
+import { START_POSITION, categoryOf, formatPosition, parsePosition } from '@contracts';
+import type { Database } from '../database/tables';
+import type { LeaderLock } from '../database/leader-lock';
+import type { EventStore } from '../event-store/event-store.port';
+import type { Metrics } from '../metrics/metrics';
+import type { Broker } from './broker.port';
+import { encodeEventMessage } from './event-message';
+
+export interface ForwarderOptions {
+  name?: string;
+  batchSize?: number;
+  /** Poll interval when the log is idle (a local append wakes it sooner). */
+  idleMs?: number;
+  /** How often a standby replica tries to take the lock. */
+  standbyMs?: number;
+  log?: (message: string) => void;
+}
+
+interface Checkpoint {
+  position: LogPosition;
+  categoryPositions: Record<string, string>;
+}
+
+/**
+ * Reads the global log from its checkpoint and publishes every event to the broker, in log order,
+ * then advances the checkpoint. Only the holder of the leader lock publishes. A crash between
+ * publishing and saving the checkpoint republishes the batch: delivery is at-least-once.
+ */
+export class Forwarder {
+  private stopped = true;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private unsubscribe?: () => void;
+  private readonly name: string;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly store: EventStore,
+    private readonly broker: Broker,
+    private readonly lock: LeaderLock,
+    private readonly metrics?: Metrics,
+    private readonly options: ForwarderOptions = {},
+  ) {
+    this.name = options.name ?? 'main';
+    this.batchSize = options.batchSize ?? 500;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unsubscribe = this.store.onAppended(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.wake?.();
+    await this.loop;
+    await this.lock.release();
+  }
+
+  isLeader(): boolean {
+    return this.lock.isHeld();
+  }
+
+  /** Publishes one batch if this process leads; returns how many events went out. */
+  async forwardBatch(): Promise<number> {
+    if (!(await this.lock.tryAcquire())) return 0;
+    const checkpoint = await this.loadCheckpoint();
+    const events = await this.store.readAll({ after: checkpoint.position, limit: this.batchSize });
+    if (events.length === 0) return 0;
+    const categoryPositions = { ...checkpoint.categoryPositions };
+    const messages = events.map((event) => {
+      const category = categoryOf(event.streamId);
+      const prev = parsePosition(categoryPositions[category] ?? '') ?? START_POSITION;
+      categoryPositions[category] = formatPosition(event.position);
+      return encodeEventMessage(event, prev);
+    });
+    await this.broker.publish(messages);
+    this.metrics?.brokerMessages.inc({ direction: 'published' }, messages.length);
+    if (!this.lock.isHeld()) throw new Error('forwarder lost its leader lock while publishing');
+    await this.saveCheckpoint({ position: events[events.length - 1].position, categoryPositions });
+    return events.length;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        const forwarded = await this.forwardBatch();
+        failures = 0;
+        if (forwarded === 0) await this.sleep(this.lock.isHeld() ? (this.options.idleMs ?? 100) : (this.options.standbyMs ?? 1000));
+      } catch (error) {
+        failures++;
+        this.options.log?.(`forwarder: ${(error as Error).message}; retrying`);
+        await this.sleep(Math.min(100 * 2 ** failures, 5000));
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async loadCheckpoint(): Promise<Checkpoint> {
+    const row = await this.db
+      .selectFrom('forwarder_checkpoint')
+      .select(['transaction_id', 'global_position', 'category_positions'])
+      .where('name', '=', this.name)
+      .executeTakeFirst();
+    if (!row) return { position: START_POSITION, categoryPositions: {} };
+    return {
+      position: { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) },
+      categoryPositions: row.category_positions ?? {},
+    };
+  }
+
+  private async saveCheckpoint(checkpoint: Checkpoint): Promise<void> {
+    const values = {
+      name: this.name,
+      transaction_id: checkpoint.position.transactionId.toString(),
+      global_position: checkpoint.position.globalPosition.toString(),
+      category_positions: JSON.stringify(checkpoint.categoryPositions),
+      updated_at: new Date().toISOString(),
+    };
+    await this.db
+      .insertInto('forwarder_checkpoint')
+      .values({ ...values, category_positions: sql<string>`${values.category_positions}::jsonb` })
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet({
+          transaction_id: values.transaction_id,
+          global_position: values.global_position,
+          category_positions: sql`${values.category_positions}::jsonb`,
+          updated_at: values.updated_at,
+        }),
+      )
+      .execute();
+  }
+}

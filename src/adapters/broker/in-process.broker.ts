@@ -1,0 +1,99 @@
+import type { Broker, Consumer, IncomingMessage, MessageHandler, OutgoingMessage, QueueSpec } from './broker.port';
+import { topicMatches } from './topic-pattern';
+
+interface LocalQueue {
+  spec: QueueSpec;
+  pending: { message: OutgoingMessage; deliveries: number }[];
+  handler?: MessageHandler;
+  draining: boolean;
+}
+
+const DEFAULT_DELIVERY_LIMIT = 5;
+const REDELIVERY_DELAY_MS = 50;
+
+/**
+ * The embedded mode's broker: same semantics as the RabbitMQ adapter inside one process (topic
+ * routing, per-queue ordering, redelivery on failure, a delivery limit), nothing durable: the
+ * forwarder's checkpoint and the projectors' catch-up from the store cover a restart.
+ */
+export class InProcessBroker implements Broker {
+  readonly kind = 'in-process' as const;
+  private readonly queues = new Map<string, LocalQueue>();
+  readonly deadLetters: OutgoingMessage[] = [];
+  private closed = false;
+
+  async connect(): Promise<void> {
+    this.closed = false;
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (this.closed) throw new Error('broker closed');
+    for (const message of messages) {
+      for (const queue of this.queues.values()) {
+        if (queue.spec.bindings.some((b) => topicMatches(b, message.routingKey))) {
+          queue.pending.push({ message, deliveries: 0 });
+          this.drain(queue);
+        }
+      }
+    }
+  }
+
+  async consume(spec: QueueSpec, handler: MessageHandler): Promise<Consumer> {
+    const queue = this.declare(spec);
+    queue.handler = handler;
+    this.drain(queue);
+    return {
+      cancel: async () => {
+        if (queue.handler === handler) queue.handler = undefined;
+      },
+    };
+  }
+
+  /** Declaring without consuming keeps messages for a consumer that comes later (as RabbitMQ does). */
+  declare(spec: QueueSpec): LocalQueue {
+    let queue = this.queues.get(spec.name);
+    if (!queue) {
+      queue = { spec, pending: [], draining: false };
+      this.queues.set(spec.name, queue);
+    }
+    return queue;
+  }
+
+  isConnected(): boolean {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const queue of this.queues.values()) queue.handler = undefined;
+  }
+
+  /** One message at a time per queue, in order; a failure retries the same message first. */
+  private drain(queue: LocalQueue): void {
+    if (queue.draining) return;
+    queue.draining = true;
+    setImmediate(async () => {
+      try {
+        while (queue.handler && queue.pending.length > 0 && !this.closed) {
+          const head = queue.pending[0];
+          head.deliveries++;
+          const incoming: IncomingMessage = { ...head.message, redelivered: head.deliveries > 1 };
+          try {
+            await queue.handler(incoming);
+            queue.pending.shift();
+          } catch {
+            if (head.deliveries >= (queue.spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT)) {
+              queue.pending.shift();
+              this.deadLetters.push(head.message);
+            } else {
+              await new Promise((r) => setTimeout(r, REDELIVERY_DELAY_MS));
+            }
+          }
+        }
+      } finally {
+        queue.draining = false;
+        if (queue.handler && queue.pending.length > 0 && !this.closed) this.drain(queue);
+      }
+    });
+  }
+}

@@ -1,0 +1,226 @@
+import * as amqp from 'amqplib';
+import {
+  DEAD_LETTER_EXCHANGE,
+  DEAD_LETTER_QUEUE,
+  EVENTS_EXCHANGE,
+  type Broker,
+  type Consumer,
+  type IncomingMessage,
+  type MessageHandler,
+  type OutgoingMessage,
+  type QueueSpec,
+} from './broker.port';
+
+const DEFAULT_PREFETCH = 100;
+const DEFAULT_DELIVERY_LIMIT = 5;
+const MAX_RECONNECT_DELAY_MS = 5_000;
+
+interface Subscription {
+  spec: QueueSpec;
+  handler: MessageHandler;
+  channel?: amqp.Channel;
+  consumerTag?: string;
+  cancelled: boolean;
+}
+
+export interface RabbitMqOptions {
+  /** Shown in the management UI and `rabbitmqctl list_connections`. */
+  connectionName?: string;
+  log?: (message: string) => void;
+}
+
+/**
+ * RabbitMQ through amqplib. Publishes with confirms (a whole batch in flight, then one wait),
+ * consumes with manual acks and a prefetch window, declares quorum queues with a delivery limit
+ * and a dead-letter exchange (RabbitMQ 3.10 only honours `x-delivery-limit` on quorum queues).
+ * A lost connection is re-opened with backoff and the whole topology and every consumer re-declared.
+ */
+export class RabbitMqBroker implements Broker {
+  readonly kind = 'rabbitmq' as const;
+  private connection?: amqp.ChannelModel;
+  private publisher?: amqp.ConfirmChannel;
+  private readonly subscriptions = new Set<Subscription>();
+  private connecting?: Promise<void>;
+  private closed = false;
+  private reconnectDelay = 200;
+
+  constructor(
+    private readonly url: string,
+    private readonly options: RabbitMqOptions = {},
+  ) {}
+
+  async connect(): Promise<void> {
+    this.closed = false;
+    await this.ensureConnected();
+  }
+
+  isConnected(): boolean {
+    return !!this.publisher && !this.closed;
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.ensureConnected();
+    const channel = this.publisher;
+    if (!channel) throw new Error('RabbitMQ publisher channel is not open');
+    const confirmations = messages.map(
+      (m) =>
+        new Promise<void>((resolve, reject) => {
+          const ok = channel.publish(EVENTS_EXCHANGE, m.routingKey, m.body, {
+            messageId: m.messageId,
+            type: m.type,
+            headers: m.headers,
+            contentType: 'application/json',
+            persistent: true,
+          }, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+          void ok; // back-pressure is bounded by the caller's batch size
+        }),
+    );
+    // A channel that dies mid-batch never calls back: race the confirms against its closing.
+    await Promise.race([
+      Promise.all(confirmations),
+      new Promise<never>((_, reject) => channel.once('close', () => reject(new Error('publisher channel closed')))),
+    ]);
+  }
+
+  async consume(spec: QueueSpec, handler: MessageHandler): Promise<Consumer> {
+    const subscription: Subscription = { spec, handler, cancelled: false };
+    this.subscriptions.add(subscription);
+    await this.ensureConnected();
+    if (this.connection && !subscription.channel) await this.startConsumer(this.connection, subscription);
+    return {
+      cancel: async () => {
+        subscription.cancelled = true;
+        this.subscriptions.delete(subscription);
+        await subscription.channel?.close().catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.subscriptions) s.cancelled = true;
+    this.subscriptions.clear();
+    const connection = this.connection;
+    this.connection = undefined;
+    this.publisher = undefined;
+    await connection?.close().catch(() => undefined);
+  }
+
+  private ensureConnected(): Promise<void> {
+    if (this.connection && this.publisher) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('broker closed'));
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
+    const connection = await amqp.connect(this.url, {
+      clientProperties: { connection_name: this.options.connectionName ?? `bluebird-${process.pid}` },
+    });
+    connection.on('error', () => undefined); // 'close' follows and handles it
+    connection.on('close', () => this.onConnectionLost(connection));
+    try {
+      const publisher = await connection.createConfirmChannel();
+      publisher.on('error', () => undefined);
+      await declareTopology(publisher);
+      this.connection = connection;
+      this.publisher = publisher;
+      this.reconnectDelay = 200;
+      for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
+    } catch (error) {
+      await connection.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private onConnectionLost(connection: amqp.ChannelModel): void {
+    if (this.connection !== connection && this.connection !== undefined) return;
+    this.connection = undefined;
+    this.publisher = undefined;
+    for (const s of this.subscriptions) s.channel = undefined;
+    if (this.closed) return;
+    this.options.log?.('RabbitMQ connection lost; reconnecting');
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    const delay = this.reconnectDelay;
+    this.reconnectDelay = Math.min(this.reconnectDelay * 2, MAX_RECONNECT_DELAY_MS);
+    setTimeout(() => {
+      if (this.closed || this.connection) return;
+      this.ensureConnected().then(
+        () => this.options.log?.('RabbitMQ reconnected'),
+        () => this.scheduleReconnect(),
+      );
+    }, delay).unref();
+  }
+
+  private async startConsumer(connection: amqp.ChannelModel, subscription: Subscription): Promise<void> {
+    const { spec } = subscription;
+    const channel = await connection.createChannel();
+    channel.on('error', () => undefined);
+    await declareQueue(channel, spec);
+    await channel.prefetch(spec.prefetch ?? DEFAULT_PREFETCH);
+    subscription.channel = channel;
+    // Messages are handled one at a time, in delivery order, even with many in flight.
+    let chain = Promise.resolve();
+    const { consumerTag } = await channel.consume(spec.name, (raw) => {
+      if (!raw) return; // cancelled by the server; the connection handler re-subscribes
+      chain = chain.then(() => this.deliver(channel, subscription, raw));
+    });
+    subscription.consumerTag = consumerTag;
+  }
+
+  private async deliver(channel: amqp.Channel, subscription: Subscription, raw: amqp.ConsumeMessage): Promise<void> {
+    if (subscription.cancelled || subscription.channel !== channel) return; // the server requeues it
+    const message: IncomingMessage = {
+      routingKey: raw.fields.routingKey,
+      messageId: String(raw.properties.messageId ?? ''),
+      type: String(raw.properties.type ?? ''),
+      body: raw.content,
+      headers: stringHeaders(raw.properties.headers),
+      redelivered: raw.fields.redelivered,
+    };
+    try {
+      await subscription.handler(message);
+      channel.ack(raw);
+    } catch {
+      try {
+        channel.nack(raw, false, true);
+      } catch {
+        /* channel already gone: the server requeues unacked messages */
+      }
+    }
+  }
+}
+
+async function declareTopology(channel: amqp.Channel): Promise<void> {
+  await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+  await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true });
+  await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+}
+
+async function declareQueue(channel: amqp.Channel, spec: QueueSpec): Promise<void> {
+  await declareTopology(channel);
+  await channel.assertQueue(spec.name, {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+      'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
+      'x-single-active-consumer': spec.singleActiveConsumer ?? false,
+    },
+  });
+  for (const pattern of spec.bindings) await channel.bindQueue(spec.name, EVENTS_EXCHANGE, pattern);
+}
+
+function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) {
+    if (v === undefined || v === null) continue;
+    out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
+  }
+  return out;
+}

@@ -1,0 +1,44 @@
+import type { ColumnType, Generated } from 'kysely';
+import type { WorkflowSummaryTable } from '../../../projections/workflow-summary/workflow-summary.table';
+
+/**
+ * The one kysely `Database` interface: event store tables, checkpoints and every read model.
+ * Columns are snake_case; int8 columns are read as text and converted explicitly (pg and PGlite
+ * disagree on how they return them).
+ */
+export interface EventLogTable {
+  global_position: Generated<string>;
+  transaction_id: Generated<string>;
+  event_id: string;
+  stream_id: string;
+  revision: string | bigint | number;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+  recorded_at: ColumnType<Date, never, never>;
+}
+
+export interface ForwarderCheckpointTable {
+  name: string;
+  transaction_id: string;
+  global_position: string;
+  /** Last forwarded position per category: `{ "workflow": "<tx>.<gp>" }`, the `prev` of the next event. */
+  category_positions: ColumnType<Record<string, string>, string, string>;
+  updated_at: ColumnType<Date, string | undefined, string>;
+}
+
+export interface ProjectionCheckpointTable {
+  projection: string;
+  category: string;
+  transaction_id: string;
+  global_position: string;
+  events_applied: ColumnType<string, string | number, string | number>;
+  updated_at: ColumnType<Date, string | undefined, string>;
+}
+
+export interface Database {
+  event_log: EventLogTable;
+  forwarder_checkpoint: ForwarderCheckpointTable;
+  projection_checkpoint: ProjectionCheckpointTable;
+  workflow_summary: WorkflowSummaryTable;
+}

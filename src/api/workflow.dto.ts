@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX } from '@contracts';
+
+const POSITION = /^\d{1,20}\.\d{1,20}$/;
+
+export class CreateWorkflowRequest {
+  @ApiProperty({ maxLength: WORKFLOW_NAME_MAX, example: 'Customer Onboarding' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(WORKFLOW_NAME_MAX)
+  name!: string;
+
+  @ApiPropertyOptional({ maxLength: WORKFLOW_DESCRIPTION_MAX, example: 'Automated customer setup process' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(WORKFLOW_DESCRIPTION_MAX)
+  description?: string;
+}
+
+export class UpdateWorkflowRequest {
+  @ApiPropertyOptional({ maxLength: WORKFLOW_NAME_MAX })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(WORKFLOW_NAME_MAX)
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: WORKFLOW_DESCRIPTION_MAX })
+  @IsOptional()
+  @IsString()
+  @MaxLength(WORKFLOW_DESCRIPTION_MAX)
+  description?: string;
+}
+
+export class ListWorkflowsParams {
+  @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
+  @IsOptional()
+  @IsIn(['active', 'archived', 'all'])
+  status?: 'active' | 'archived' | 'all';
+
+  @ApiPropertyOptional({ description: 'Matches name or description, case-insensitive', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'Wait until the list reflects this log position (from a command response)' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'minPosition must look like 123.456' })
+  minPosition?: string;
+}
+
+export class ReadParams {
+  @ApiPropertyOptional({ description: 'Wait until the read reflects this log position (from a command response)' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'minPosition must look like 123.456' })
+  minPosition?: string;
+}
+
+export class CommandAcceptedResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ description: 'Stream revision after the command; also the ETag' }) revision!: number;
+  @ApiPropertyOptional({ description: 'Log position of the last event; pass as minPosition to read your write' })
+  position?: string;
+}

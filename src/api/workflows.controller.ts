@@ -1,0 +1,135 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, HttpException, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { CommandAcceptedDto, Page, WorkflowCommand, WorkflowSummaryDto } from '@contracts';
+import { formatPosition, parsePosition } from '@contracts';
+import { DispatchWorkflowCommand } from '../commands/workflow-command.handler';
+import type { CommandResult } from '../commands/handle-command';
+import { GetWorkflowQuery, ListWorkflowsQuery, decodeCursor } from '../queries/workflow.queries';
+import { commandMetadata } from './request-metadata';
+import { etagOf, expectedRevisionFrom } from './etag';
+import { problem } from './problem';
+import { CommandAcceptedResponse, CreateWorkflowRequest, ListWorkflowsParams, ReadParams, UpdateWorkflowRequest } from './workflow.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<revision>") the change is based on; stale = 412' };
+
+@ApiTags('workflows')
+@Controller('api/workflows')
+export class WorkflowsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @ApiCreatedResponse({ type: CommandAcceptedResponse })
+  async create(@Body() body: CreateWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const workflowId = randomUUID();
+    const result = await this.send(
+      { type: 'CreateWorkflow', data: { workflowId, name: body.name, description: body.description }, metadata: commandMetadata(req) },
+      undefined,
+    );
+    res.location(`/api/workflows/${workflowId}`);
+    return this.accepted(res, workflowId, result);
+  }
+
+  @Get()
+  @ApiOkResponse({ description: 'A page of workflows, newest first' })
+  async list(@Query() params: ListWorkflowsParams): Promise<Page<WorkflowSummaryDto>> {
+    const cursor = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+    if (params.cursor !== undefined && !cursor) {
+      throw new HttpException(problem(400, 'invalid-cursor', 'Invalid cursor', 'Pass the nextCursor of a previous page'), 400);
+    }
+    return this.queries.execute(
+      new ListWorkflowsQuery({
+        status: params.status,
+        text: params.q?.trim() || undefined,
+        limit: params.limit ?? 20,
+        cursor,
+        minPosition: params.minPosition ? parsePosition(params.minPosition) : undefined,
+      }),
+    );
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'The workflow; ETag is its revision' })
+  async get(
+    @Param('id') id: string,
+    @Query() params: ReadParams,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WorkflowSummaryDto | undefined> {
+    const workflow: WorkflowSummaryDto | undefined = UUID.test(id)
+      ? await this.queries.execute(new GetWorkflowQuery(id, params.minPosition ? parsePosition(params.minPosition) : undefined))
+      : undefined;
+    if (!workflow) throw notFound(id);
+    const etag = etagOf(workflow.revision);
+    res.setHeader('ETag', etag);
+    if (ifNoneMatch === etag) {
+      res.status(304);
+      return undefined;
+    }
+    return workflow;
+  }
+
+  @Put(':id')
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: CommandAcceptedResponse })
+  async update(
+    @Param('id') id: string,
+    @Body() body: UpdateWorkflowRequest,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    requireUuid(id);
+    if (body.name === undefined && body.description === undefined) {
+      throw new HttpException(problem(400, 'nothing-to-change', 'Nothing to change', 'Send a name, a description or both'), 400);
+    }
+    const result = await this.send(
+      { type: 'UpdateWorkflow', data: { workflowId: id, name: body.name, description: body.description }, metadata: commandMetadata(req) },
+      expectedRevisionFrom(ifMatch),
+    );
+    return this.accepted(res, id, result);
+  }
+
+  @Delete(':id')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: CommandAcceptedResponse, description: 'Archived (restorable with POST /api/workflows/:id/restore)' })
+  async archive(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireUuid(id);
+    const result = await this.send({ type: 'ArchiveWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
+    return this.accepted(res, id, result);
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @ApiHeader(IF_MATCH)
+  @ApiOkResponse({ type: CommandAcceptedResponse })
+  async restore(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    requireUuid(id);
+    const result = await this.send({ type: 'RestoreWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
+    return this.accepted(res, id, result);
+  }
+
+  private send(command: WorkflowCommand, expectedRevision: bigint | undefined): Promise<CommandResult> {
+    return this.commands.execute(new DispatchWorkflowCommand(command, { expectedRevision }));
+  }
+
+  private accepted(res: Response, id: string, result: CommandResult): CommandAcceptedDto {
+    res.setHeader('ETag', etagOf(result.revision));
+    return { id, revision: Number(result.revision), ...(result.position ? { position: formatPosition(result.position) } : {}) };
+  }
+}
+
+function notFound(id: string): HttpException {
+  return new HttpException(problem(404, 'workflow-not-found', 'Workflow not found', `No workflow ${id}`), 404);
+}
+
+function requireUuid(id: string): void {
+  if (!UUID.test(id)) throw notFound(id);
+}

@@ -1,0 +1,36 @@
+import type { Command } from '@contracts';
+
+/** An event as a decider returns it; the command handler adds ids and metadata. */
+export interface DecidedEvent<TType extends string = string, TData = unknown> {
+  type: TType;
+  data: TData;
+}
+
+/**
+ * A pure decider (after emmett and Jérémie Chassaing): state is a fold of past events, and
+ * `decide` turns a command and the state into new events or a DomainError. No I/O, no clock,
+ * no random ids: whatever it needs comes in the command.
+ */
+export interface Decider<C extends Command, E extends DecidedEvent, S> {
+  initialState: () => S;
+  evolve: (state: S, event: E) => S;
+  decide: (command: C, state: S) => E[];
+}
+
+export type DomainErrorKind = 'not_found' | 'conflict' | 'rule_violated';
+
+/** A broken business rule. `code` is stable: clients and tests match on it. */
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,105 @@
+import { Inject } from '@nestjs/common';
+import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { sql, type Selectable } from 'kysely';
+import type { LogPosition, Page, WorkflowStatus, WorkflowSummaryDto } from '@contracts';
+import { StreamCategory } from '@contracts';
+import type { WorkflowSummaryTable } from '../../projections/workflow-summary/workflow-summary.table';
+import type { Infrastructure } from '../infrastructure';
+import { INFRASTRUCTURE } from '../runtime/tokens';
+import { waitForProjection } from './wait-for-projection';
+
+export class ListWorkflowsQuery {
+  constructor(
+    readonly filter: {
+      status?: WorkflowStatus | 'all';
+      text?: string;
+      limit: number;
+      cursor?: ListCursor;
+      minPosition?: LogPosition;
+    },
+  ) {}
+}
+
+export class GetWorkflowQuery {
+  constructor(
+    readonly workflowId: string,
+    readonly minPosition?: LogPosition,
+  ) {}
+}
+
+/** Keyset paging on (created_at DESC, workflow_id DESC). */
+export interface ListCursor {
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+}
+
+export function decodeCursor(text: string): ListCursor | undefined {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) return undefined;
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    return { createdAt, id };
+  } catch {
+    return undefined;
+  }
+}
+
+@QueryHandler(ListWorkflowsQuery)
+export class ListWorkflowsHandler implements IQueryHandler<ListWorkflowsQuery, Page<WorkflowSummaryDto>> {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+
+  async execute({ filter }: ListWorkflowsQuery): Promise<Page<WorkflowSummaryDto>> {
+    const { db } = this.infra.database;
+    if (filter.minPosition) await waitForProjection(db, 'workflow_summary', StreamCategory.workflow, filter.minPosition);
+    let query = db.selectFrom('workflow_summary').selectAll();
+    const status = filter.status ?? 'active';
+    if (status !== 'all') query = query.where('status', '=', status);
+    if (filter.text) {
+      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('description', 'ilike', pattern)]));
+    }
+    if (filter.cursor) {
+      const { createdAt, id } = filter.cursor;
+      query = query.where(sql<boolean>`(created_at, workflow_id) < (${createdAt}::timestamptz, ${id}::uuid)`);
+    }
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('workflow_id', 'desc')
+      .limit(filter.limit + 1)
+      .execute();
+    const items = rows.slice(0, filter.limit).map(toWorkflowSummaryDto);
+    const last = items[items.length - 1];
+    return rows.length > filter.limit && last ? { items, nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) } : { items };
+  }
+}
+
+@QueryHandler(GetWorkflowQuery)
+export class GetWorkflowHandler implements IQueryHandler<GetWorkflowQuery, WorkflowSummaryDto | undefined> {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+
+  async execute({ workflowId, minPosition }: GetWorkflowQuery): Promise<WorkflowSummaryDto | undefined> {
+    const { db } = this.infra.database;
+    if (minPosition) await waitForProjection(db, 'workflow_summary', StreamCategory.workflow, minPosition);
+    const row = await db.selectFrom('workflow_summary').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+    return row ? toWorkflowSummaryDto(row) : undefined;
+  }
+}
+
+export function toWorkflowSummaryDto(row: Selectable<WorkflowSummaryTable>): WorkflowSummaryDto {
+  return {
+    id: row.workflow_id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    description: row.description,
+    status: row.status,
+    revision: Number(row.revision),
+    createdAt: new Date(row.created_at).toISOString(),
+    createdBy: row.created_by,
+    updatedAt: new Date(row.updated_at).toISOString(),
+    updatedBy: row.updated_by,
+  };
+}
