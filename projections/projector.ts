@@ -8,7 +8,7 @@ import type { Database } from '../src/adapters/database/tables';
  * rebuild from the log gives the same rows as the live table.
  */
 export interface Projector {
-  /** Also the name of its queue (`bluebird.projection.<name>`) and of its checkpoint. */
+  /** Also the name of its checkpoint and of its queue (`bluebird.projection.<name>`). */
   readonly name: string;
   readonly categories: readonly string[];
   /** Emptied before a rebuild. */
@@ -16,4 +16,5 @@ export interface Projector {
   apply(trx: Transaction<Database>, event: RecordedEvent): Promise<void>;
 }
 
-export const projectionQueueName = (projector: Pick<Projector, 'name'>): string => `bluebird.projection.${projector.name}`;
+/** The queue's name under the broker namespace (the broker adds `bluebird.`). */
+export const projectionQueueName = (projector: Pick<Projector, 'name'>): string => `projection.${projector.name}`;

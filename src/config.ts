@@ -11,6 +11,8 @@ export interface AppConfig {
   databaseSchema?: string;
   /** RabbitMQ; unset = the in-process broker. */
   amqpUrl?: string;
+  /** Prefix of RabbitMQ exchange and queue names (separate test runs or environments on one broker). */
+  brokerNamespace: string;
   /** EventStoreDB; unset = events in PostgreSQL/PGlite. */
   eventStoreUrl?: string;
   /** Where the built designer is served from. */
@@ -27,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: env.DATABASE_URL ? undefined : resolve(env.DATA_DIR ?? 'data'),
     databaseSchema: env.DATABASE_SCHEMA || undefined,
     amqpUrl: env.AMQP_URL || undefined,
+    brokerNamespace: env.BROKER_NAMESPACE || 'bluebird',
     eventStoreUrl: env.EVENTSTORE_URL || undefined,
     designerDir: resolve(env.DESIGNER_DIR ?? 'dist/designer/browser'),
     bodyLimit: env.BODY_LIMIT ?? '1mb',

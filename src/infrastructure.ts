@@ -27,6 +27,7 @@ export async function openInfrastructure(config: AppConfig, options: { processNa
     : new PostgresEventStore(database, metrics);
   const broker: Broker = config.amqpUrl
     ? new RabbitMqBroker(config.amqpUrl, {
+        namespace: config.brokerNamespace,
         connectionName: `bluebird-${options.processName ?? 'app'}-${process.pid}`,
         log: (m) => console.warn(m),
       })

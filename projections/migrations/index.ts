@@ -49,7 +49,11 @@ const migrations: Record<string, Migration> = {
 
 /** `schema`: where the migration bookkeeping lives (kysely would otherwise find another schema's tables). */
 export async function migrateReadModels(db: Kysely<any>, schema?: string): Promise<void> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }

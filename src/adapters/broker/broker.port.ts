@@ -4,9 +4,18 @@
  * a handler that resolves acks, one that throws hands the message back (and after the delivery
  * limit it goes to the dead-letter queue), so every consumer must dedupe.
  */
-export const EVENTS_EXCHANGE = 'bluebird.events';
-export const DEAD_LETTER_EXCHANGE = 'bluebird.dead-letter';
-export const DEAD_LETTER_QUEUE = 'bluebird.dead-letter';
+export const DEFAULT_BROKER_NAMESPACE = 'bluebird';
+
+/**
+ * Names on the broker, under a namespace (default `bluebird`): the exchange `bluebird.events`,
+ * queues `bluebird.<queue>`. Separate namespaces let test runs share one RabbitMQ.
+ */
+export const brokerNames = (namespace = DEFAULT_BROKER_NAMESPACE) => ({
+  eventsExchange: `${namespace}.events`,
+  deadLetterExchange: `${namespace}.dead-letter`,
+  deadLetterQueue: `${namespace}.dead-letter`,
+  queue: (name: string) => `${namespace}.${name}`,
+});
 
 export interface OutgoingMessage {
   routingKey: string;
@@ -27,6 +36,7 @@ export interface IncomingMessage {
 }
 
 export interface QueueSpec {
+  /** Without the namespace, e.g. `projection.workflow_summary`. */
   name: string;
   /** Topic patterns bound to the events exchange, e.g. `workflow.#`. */
   bindings: readonly string[];

@@ -1,8 +1,6 @@
 import * as amqp from 'amqplib';
 import {
-  DEAD_LETTER_EXCHANGE,
-  DEAD_LETTER_QUEUE,
-  EVENTS_EXCHANGE,
+  brokerNames,
   type Broker,
   type Consumer,
   type IncomingMessage,
@@ -24,6 +22,8 @@ interface Subscription {
 }
 
 export interface RabbitMqOptions {
+  /** Prefix of every exchange and queue name (default `bluebird`). */
+  namespace?: string;
   /** Shown in the management UI and `rabbitmqctl list_connections`. */
   connectionName?: string;
   log?: (message: string) => void;
@@ -43,11 +43,14 @@ export class RabbitMqBroker implements Broker {
   private connecting?: Promise<void>;
   private closed = false;
   private reconnectDelay = 200;
+  private readonly names: ReturnType<typeof brokerNames>;
 
   constructor(
     private readonly url: string,
     private readonly options: RabbitMqOptions = {},
-  ) {}
+  ) {
+    this.names = brokerNames(options.namespace);
+  }
 
   async connect(): Promise<void> {
     this.closed = false;
@@ -66,7 +69,7 @@ export class RabbitMqBroker implements Broker {
     const confirmations = messages.map(
       (m) =>
         new Promise<void>((resolve, reject) => {
-          const ok = channel.publish(EVENTS_EXCHANGE, m.routingKey, m.body, {
+          const ok = channel.publish(this.names.eventsExchange, m.routingKey, m.body, {
             messageId: m.messageId,
             type: m.type,
             headers: m.headers,
@@ -123,7 +126,7 @@ export class RabbitMqBroker implements Broker {
     try {
       const publisher = await connection.createConfirmChannel();
       publisher.on('error', () => undefined);
-      await declareTopology(publisher);
+      await this.declareTopology(publisher);
       this.connection = connection;
       this.publisher = publisher;
       this.reconnectDelay = 200;
@@ -160,12 +163,12 @@ export class RabbitMqBroker implements Broker {
     const { spec } = subscription;
     const channel = await connection.createChannel();
     channel.on('error', () => undefined);
-    await declareQueue(channel, spec);
+    await this.declareQueue(channel, spec);
     await channel.prefetch(spec.prefetch ?? DEFAULT_PREFETCH);
     subscription.channel = channel;
     // Messages are handled one at a time, in delivery order, even with many in flight.
     let chain = Promise.resolve();
-    const { consumerTag } = await channel.consume(spec.name, (raw) => {
+    const { consumerTag } = await channel.consume(this.names.queue(spec.name), (raw) => {
       if (!raw) return; // cancelled by the server; the connection handler re-subscribes
       chain = chain.then(() => this.deliver(channel, subscription, raw));
     });
@@ -193,27 +196,43 @@ export class RabbitMqBroker implements Broker {
       }
     }
   }
-}
 
-async function declareTopology(channel: amqp.Channel): Promise<void> {
-  await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
-  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
-  await channel.assertQueue(DEAD_LETTER_QUEUE, { durable: true });
-  await channel.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
-}
+  private async declareTopology(channel: amqp.Channel): Promise<void> {
+    const { eventsExchange, deadLetterExchange, deadLetterQueue } = this.names;
+    await channel.assertExchange(eventsExchange, 'topic', { durable: true });
+    await channel.assertExchange(deadLetterExchange, 'fanout', { durable: true });
+    await channel.assertQueue(deadLetterQueue, { durable: true });
+    await channel.bindQueue(deadLetterQueue, deadLetterExchange, '');
+  }
 
-async function declareQueue(channel: amqp.Channel, spec: QueueSpec): Promise<void> {
-  await declareTopology(channel);
-  await channel.assertQueue(spec.name, {
-    durable: true,
-    arguments: {
-      'x-queue-type': 'quorum',
-      'x-delivery-limit': spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
-      'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
-      'x-single-active-consumer': spec.singleActiveConsumer ?? false,
-    },
-  });
-  for (const pattern of spec.bindings) await channel.bindQueue(spec.name, EVENTS_EXCHANGE, pattern);
+  private async declareQueue(channel: amqp.Channel, spec: QueueSpec): Promise<void> {
+    await this.declareTopology(channel);
+    const queue = this.names.queue(spec.name);
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT,
+        'x-dead-letter-exchange': this.names.deadLetterExchange,
+        'x-single-active-consumer': spec.singleActiveConsumer ?? false,
+      },
+    });
+    for (const pattern of spec.bindings) await channel.bindQueue(queue, this.names.eventsExchange, pattern);
+  }
+
+  /** Deletes the namespace's exchanges and the given queues (tests clean up after themselves). */
+  async deleteTopology(queueNames: readonly string[]): Promise<void> {
+    const connection = await amqp.connect(this.url);
+    try {
+      const channel = await connection.createChannel();
+      for (const name of queueNames) await channel.deleteQueue(this.names.queue(name));
+      await channel.deleteQueue(this.names.deadLetterQueue);
+      await channel.deleteExchange(this.names.eventsExchange);
+      await channel.deleteExchange(this.names.deadLetterExchange);
+    } finally {
+      await connection.close().catch(() => undefined);
+    }
+  }
 }
 
 function stringHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {

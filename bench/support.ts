@@ -1,0 +1,84 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EventEnvelope } from '@contracts';
+import { dropSchema, openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
+
+/**
+ * Shared by the scripts under bench/ (one script per benchmark, DESIGN.md section 11). Benchmarks
+ * run against a real PostgreSQL, each in a fresh schema of its own that is dropped at the end.
+ */
+export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Opens a fresh schema, runs `body`, and drops the schema afterwards (also on error and Ctrl-C). */
+export async function withBenchSchema<T>(prefix: string, poolSize: number, body: (handle: DatabaseHandle) => Promise<T>): Promise<T> {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const handle = await openDatabase({ url: DATABASE_URL, schema, poolSize });
+  let cleaned: Promise<void> | undefined;
+  const cleanUp = () =>
+    (cleaned ??= (async () => {
+      await handle.close().catch(() => undefined);
+      await dropSchema(DATABASE_URL, schema);
+    })());
+  const onSignal = () => {
+    console.error(`\ninterrupted: dropping schema ${schema}`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    console.log(`database ${redact(DATABASE_URL)}, schema ${schema}, pool ${poolSize}`);
+    return await body(handle);
+  } finally {
+    await cleanUp();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** An event envelope as a decider would build it (same shape as the contract suite's `newEvent`). */
+export function envelope<TType extends string, TData>(
+  type: TType,
+  data: TData,
+  overrides: Partial<EventEnvelope['metadata']> = {},
+): EventEnvelope<TType, TData> {
+  return {
+    type,
+    data,
+    metadata: {
+      eventId: randomUUID(),
+      correlationId: randomUUID(),
+      causationId: randomUUID(),
+      actor: { kind: 'system', id: 'bench' },
+      workspaceId: 'bench',
+      occurredAt: new Date().toISOString(),
+      schemaVersion: 1,
+      ...overrides,
+    },
+  };
+}
+
+/** The benchmark line of DESIGN.md section 11. */
+export function resultLine(name: string, ours: number, baseline: number): string {
+  return `${name}: ours ${rate(ours)}/s, baseline ${rate(baseline)}/s, ratio ${(ours / baseline).toFixed(2)}`;
+}
+
+export const rate = (perSecond: number): string => String(Math.round(perSecond));
+
+/** Nearest-rank percentile of unsorted values (sorts a copy). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
