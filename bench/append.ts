@@ -9,8 +9,8 @@
  * Target (issue): appends at >= 0.6x the plain INSERT rate at 8 and 32 writers.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../src/adapters/database/tables';
+import { sql } from 'kysely';
+import type { Pool } from 'pg';
 import { PostgresEventStore } from '../src/adapters/event-store/postgres/postgres.event-store';
 import type { ExpectedRevision } from '../src/adapters/event-store/event-store.port';
 import { envelope, nowMs, percentile, resultLine, withBenchSchema } from './support';
@@ -84,13 +84,14 @@ async function appendCell(store: PostgresEventStore, concurrency: number): Promi
   });
 }
 
-async function insertCell(db: Kysely<Database>, concurrency: number): Promise<CellResult> {
+/** The baseline at its best: a named prepared INSERT on the same pg pool the event store uses. */
+async function insertCell(pool: Pool, concurrency: number): Promise<CellResult> {
   return timeBoxed(concurrency, (writer) => {
     let n = 0;
     return async () => {
       const e = benchEvent(writer, n++);
       const json = JSON.stringify({ type: e.type, data: e.data, metadata: e.metadata });
-      await sql`INSERT INTO plain_insert (data) VALUES (${json}::jsonb)`.execute(db);
+      await pool.query({ name: 'plain_insert', text: 'INSERT INTO plain_insert (data) VALUES ($1::jsonb)', values: [json] });
     };
   });
 }
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
     let appended = 0;
     for (const concurrency of CONCURRENCY) {
       // Baseline first, then ours, at each concurrency: the same pool and the same connections.
-      const baseline = await insertCell(db, concurrency);
+      const baseline = await insertCell(handle.pool!, concurrency);
       const ours = await appendCell(store, concurrency);
       appended += ours.total;
       const name = `append ${concurrency} writer${concurrency === 1 ? '' : 's'}`;

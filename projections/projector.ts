@@ -13,7 +13,11 @@ export interface Projector {
   readonly categories: readonly string[];
   /** Emptied before a rebuild. */
   readonly tables: readonly (keyof Database & string)[];
-  apply(trx: Transaction<Database>, event: RecordedEvent): Promise<void>;
+  /**
+   * Applies events of its categories, in log order, inside the caller's transaction: one event
+   * for a live message, a page of up to 2000 in a catch-up or rebuild (fold them, write once).
+   */
+  apply(trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void>;
 }
 
 /** The queue's name under the broker namespace (the broker adds `bluebird.`). */

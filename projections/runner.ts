@@ -8,7 +8,7 @@ import { decodeEventMessage } from '../src/adapters/broker/event-message';
 import type { Metrics } from '../src/adapters/metrics/metrics';
 import { projectionQueueName, type Projector } from './projector';
 
-const CATCH_UP_BATCH = 500;
+const CATCH_UP_BATCH = 2000;
 
 export interface RebuildProgress {
   projection: string;
@@ -69,7 +69,7 @@ export class ProjectionRunner {
       const checkpoint = await lockCheckpoint(trx, projector.name, category);
       if (comparePositions(event.position, checkpoint) <= 0) return 'duplicate';
       if (comparePositions(prev, checkpoint) !== 0) return 'gap';
-      await this.applyOne(trx, projector, event);
+      await this.applyAll(trx, projector, [event]);
       await saveCheckpoint(trx, projector.name, category, event.position, 1);
       return 'applied';
     });
@@ -90,7 +90,7 @@ export class ProjectionRunner {
         applied += await this.db.transaction().execute(async (trx) => {
           const checkpoint = await lockCheckpoint(trx, projector.name, category);
           const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
-          for (const event of fresh) await this.applyOne(trx, projector, event);
+          if (fresh.length > 0) await this.applyAll(trx, projector, fresh);
           if (fresh.length > 0) await saveCheckpoint(trx, projector.name, category, fresh[fresh.length - 1].position, fresh.length);
           return fresh.length;
         });
@@ -120,10 +120,11 @@ export class ProjectionRunner {
     return applied;
   }
 
-  private async applyOne(trx: Transaction<Database>, projector: Projector, event: RecordedEvent): Promise<void> {
-    await projector.apply(trx, event);
-    this.metrics?.projectionEvents.inc({ projection: projector.name });
-    this.metrics?.projectionLag.set({ projection: projector.name }, Math.max(0, (Date.now() - Date.parse(event.recordedAt)) / 1000));
+  private async applyAll(trx: Transaction<Database>, projector: Projector, events: readonly RecordedEvent[]): Promise<void> {
+    await projector.apply(trx, events);
+    const last = events[events.length - 1];
+    this.metrics?.projectionEvents.inc({ projection: projector.name }, events.length);
+    this.metrics?.projectionLag.set({ projection: projector.name }, Math.max(0, (Date.now() - Date.parse(last.recordedAt)) / 1000));
   }
 }
 

@@ -42,9 +42,11 @@ const tallyProjector: Projector = {
   name: 'test_event_tally',
   categories: ['workflow'],
   tables: [],
-  async apply(trx, event: RecordedEvent) {
-    await sql`INSERT INTO test_event_tally (event_id, applied) VALUES (${event.metadata.eventId}::uuid, 1)
-              ON CONFLICT (event_id) DO UPDATE SET applied = test_event_tally.applied + 1`.execute(trx);
+  async apply(trx, events: readonly RecordedEvent[]) {
+    for (const event of events) {
+      await sql`INSERT INTO test_event_tally (event_id, applied) VALUES (${event.metadata.eventId}::uuid, 1)
+                ON CONFLICT (event_id) DO UPDATE SET applied = test_event_tally.applied + 1`.execute(trx);
+    }
   },
 };
 

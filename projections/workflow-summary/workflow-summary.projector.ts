@@ -1,8 +1,47 @@
-import type { Transaction } from 'kysely';
+import type { Insertable, Selectable, Transaction } from 'kysely';
 import type { RecordedEvent, WorkflowEvent } from '@contracts';
 import { StreamCategory } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
+import type { WorkflowSummaryTable } from './workflow-summary.table';
+
+export type WorkflowSummaryRow = Insertable<WorkflowSummaryTable> & { revision: string };
+
+/**
+ * The row after one more event: pure, so a batch of events can be folded in memory and written
+ * once (a rebuild writes each row once per batch instead of once per event).
+ */
+export function evolveWorkflowSummary(row: WorkflowSummaryRow | undefined, recorded: RecordedEvent): WorkflowSummaryRow | undefined {
+  const event = recorded as RecordedEvent & WorkflowEvent;
+  const touched = { revision: recorded.revision.toString(), updated_at: event.metadata.occurredAt, updated_by: event.metadata.actor.id };
+  if (event.type === 'WorkflowCreated') {
+    if (row) return row; // a replayed creation changes nothing
+    return {
+      workflow_id: event.data.workflowId,
+      workspace_id: event.data.workspaceId,
+      name: event.data.name,
+      description: event.data.description,
+      status: 'active',
+      created_at: event.metadata.occurredAt,
+      created_by: event.metadata.actor.id,
+      ...touched,
+    };
+  }
+  if (!row) return undefined;
+  switch (event.type) {
+    case 'WorkflowRenamed':
+      return { ...row, name: event.data.name, ...touched };
+    case 'WorkflowDescriptionChanged':
+      return { ...row, description: event.data.description, ...touched };
+    case 'WorkflowArchived':
+      return { ...row, status: 'archived', ...touched };
+    case 'WorkflowRestored':
+      return { ...row, status: 'active', ...touched };
+    default:
+      // Later event types of the workflow stream still move the revision (the ETag of reads).
+      return { ...row, ...touched };
+  }
+}
 
 /** `workflow_summary`: one row per workflow, for lists, search and `GET /api/workflows/:id`. */
 export const workflowSummaryProjector: Projector = {
@@ -10,46 +49,41 @@ export const workflowSummaryProjector: Projector = {
   categories: [StreamCategory.workflow],
   tables: ['workflow_summary'],
 
-  async apply(trx: Transaction<Database>, recorded: RecordedEvent): Promise<void> {
-    const event = recorded as RecordedEvent & WorkflowEvent;
-    const touched = {
-      revision: recorded.revision.toString(),
-      updated_at: event.metadata.occurredAt,
-      updated_by: event.metadata.actor.id,
-    };
-    const row = () => trx.updateTable('workflow_summary').where('workflow_id', '=', event.data.workflowId);
-    switch (event.type) {
-      case 'WorkflowCreated':
-        await trx
-          .insertInto('workflow_summary')
-          .values({
-            workflow_id: event.data.workflowId,
-            workspace_id: event.data.workspaceId,
-            name: event.data.name,
-            description: event.data.description,
-            status: 'active',
-            created_at: event.metadata.occurredAt,
-            created_by: event.metadata.actor.id,
-            ...touched,
-          })
-          .onConflict((oc) => oc.column('workflow_id').doNothing())
-          .execute();
-        return;
-      case 'WorkflowRenamed':
-        await row().set({ name: event.data.name, ...touched }).execute();
-        return;
-      case 'WorkflowDescriptionChanged':
-        await row().set({ description: event.data.description, ...touched }).execute();
-        return;
-      case 'WorkflowArchived':
-        await row().set({ status: 'archived', ...touched }).execute();
-        return;
-      case 'WorkflowRestored':
-        await row().set({ status: 'active', ...touched }).execute();
-        return;
-      default:
-        // Later event types of the workflow stream still move the revision (the ETag of reads).
-        await row().set(touched).execute();
+  async apply(trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void> {
+    const ids = [...new Set(events.map((e) => (e.data as { workflowId: string }).workflowId))];
+    const existing = await trx.selectFrom('workflow_summary').selectAll().where('workflow_id', 'in', ids).execute();
+    const rows = new Map<string, WorkflowSummaryRow | undefined>(existing.map((r) => [r.workflow_id, fromSelected(r)]));
+    const changed = new Set<string>();
+    for (const event of events) {
+      const id = (event.data as { workflowId: string }).workflowId;
+      const next = evolveWorkflowSummary(rows.get(id), event);
+      if (next !== rows.get(id)) changed.add(id);
+      rows.set(id, next);
     }
+    const upserts = [...changed].map((id) => rows.get(id)).filter((r): r is WorkflowSummaryRow => r !== undefined);
+    if (upserts.length === 0) return;
+    await trx
+      .insertInto('workflow_summary')
+      .values(upserts)
+      .onConflict((oc) =>
+        oc.column('workflow_id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          description: eb.ref('excluded.description'),
+          status: eb.ref('excluded.status'),
+          revision: eb.ref('excluded.revision'),
+          updated_at: eb.ref('excluded.updated_at'),
+          updated_by: eb.ref('excluded.updated_by'),
+        })),
+      )
+      .execute();
   },
 };
+
+function fromSelected(row: Selectable<WorkflowSummaryTable>): WorkflowSummaryRow {
+  return {
+    ...row,
+    revision: String(row.revision),
+    created_at: new Date(row.created_at).toISOString(),
+    updated_at: new Date(row.updated_at).toISOString(),
+  };
+}

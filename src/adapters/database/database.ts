@@ -11,6 +11,8 @@ export interface DatabaseHandle {
   location?: string;
   /** Schema every connection uses (tests isolate themselves in their own schema). */
   schema?: string;
+  /** PostgreSQL only: the pool under kysely, for hot paths that use named prepared statements. */
+  pool?: Pool;
   close(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', location: url, schema, close: () => db.destroy() };
+  return { db, kind: 'postgres', location: url, schema, pool, close: () => db.destroy() };
 }
 
 async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> {
