@@ -1,5 +1,5 @@
 import type { AppConfig } from './config';
-import { openDatabase, type DatabaseHandle } from './adapters/database/database';
+import { openDatabase, withMigrationLock, type DatabaseHandle } from './adapters/database/database';
 import type { EventStore } from './adapters/event-store/event-store.port';
 import { PostgresEventStore } from './adapters/event-store/postgres/postgres.event-store';
 import { EventStoreDbEventStore } from './adapters/event-store/eventstoredb/eventstoredb.event-store';
@@ -33,8 +33,10 @@ export async function openInfrastructure(config: AppConfig, options: { processNa
       })
     : new InProcessBroker();
   try {
-    await store.init();
-    await migrateReadModels(database.db, database.schema);
+    await withMigrationLock(database, async () => {
+      await store.init();
+      await migrateReadModels(database.db, database.schema);
+    });
     await broker.connect();
   } catch (error) {
     await broker.close().catch(() => undefined);

@@ -41,6 +41,8 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
   if (schema) {
     const setup = new Pool({ connectionString: url, max: 1 });
     try {
+      // Processes starting together race on CREATE SCHEMA IF NOT EXISTS; the lock orders them.
+      await setup.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`bluebird-schema:${schema}`]);
       await setup.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     } finally {
       await setup.end();
@@ -64,6 +66,23 @@ async function openPglite(dataDir: string | undefined): Promise<DatabaseHandle> 
   await client.waitReady;
   const db = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   return { db, kind: 'pglite', location: dataDir, close: () => db.destroy() };
+}
+
+/**
+ * Runs migrations while holding a session advisory lock, so that processes starting at the same
+ * moment (api, worker, projections) migrate one after the other instead of racing on CREATE TABLE.
+ */
+export async function withMigrationLock<T>(handle: DatabaseHandle, migrate: () => Promise<T>): Promise<T> {
+  if (!handle.pool) return migrate();
+  const client = await handle.pool.connect();
+  const key = `bluebird-migrate:${handle.schema ?? ''}`;
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [key]);
+    return await migrate();
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [key]).catch(() => undefined);
+    client.release();
+  }
 }
 
 /** Drops a test schema and everything in it. */
