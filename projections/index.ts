@@ -1,8 +1,16 @@
 import type { Projector } from './projector';
 import { workflowSummaryProjector } from './workflow-summary/workflow-summary.projector';
+import { userAccountProjector } from './user-account/user-account.projector';
+import { workspaceMembershipProjector } from './workspace-membership/workspace-membership.projector';
+import { workflowAccessProjector } from './workflow-access/workflow-access.projector';
 
 /** Every read model of the product. A new one is a folder plus a line here and a migration. */
-export const allProjectors: readonly Projector[] = [workflowSummaryProjector];
+export const allProjectors: readonly Projector[] = [
+  workflowSummaryProjector,
+  userAccountProjector,
+  workspaceMembershipProjector,
+  workflowAccessProjector,
+];
 
 export function findProjector(name: string): Projector | undefined {
   return allProjectors.find((p) => p.name === name);

@@ -1,5 +1,9 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { Request } from 'express';
@@ -8,9 +12,23 @@ import type { Infrastructure } from './infrastructure';
 import { INFRASTRUCTURE } from './runtime/tokens';
 import { ForwarderService } from './runtime/forwarder.service';
 import { ProjectionsService } from './runtime/projections.service';
-import { WorkflowCommandHandler } from './commands/workflow-command.handler';
+import { Commands, DispatchCommandHandler } from './commands/dispatch';
 import { GetWorkflowHandler, ListWorkflowsHandler } from './queries/workflow.queries';
+import { WorkspaceQueries } from './queries/workspace.queries';
 import { WorkflowsController } from './api/workflows.controller';
+import { AuthController } from './api/auth.controller';
+import { UsersController } from './api/users.controller';
+import { WorkspacesController } from './api/workspaces.controller';
+import { SharingController } from './api/sharing.controller';
+import { PublicLinkController } from './api/public-link.controller';
+import { AccessService } from './auth/access.service';
+import { AccountsService } from './auth/accounts.service';
+import { AuthService } from './auth/auth.service';
+import { OwnerBootstrapService } from './auth/owner-bootstrap.service';
+import { JwtStrategy } from './auth/jwt.strategy';
+import { JwtKeys } from './auth/jwt-keys';
+import { loadJwtSecret } from './auth/jwt-secret';
+import { AccessGuard, JwtAuthGuard, RateLimitGuard } from './auth/guards';
 import { HealthController } from './api/health.controller';
 import { MetricsController } from './api/metrics.controller';
 import { correlationIdOf } from './api/request-metadata';
@@ -24,15 +42,43 @@ export class AppModule {
   static forRoot(infra: Infrastructure, roles: ProcessRoles): DynamicModule {
     const providers: Provider[] = [{ provide: INFRASTRUCTURE, useValue: infra }];
     const controllers: DynamicModule['controllers'] = [HealthController, MetricsController];
-    if (roles.api) {
-      providers.push(WorkflowCommandHandler, ListWorkflowsHandler, GetWorkflowHandler);
-      controllers.push(WorkflowsController);
-    }
-    if (roles.forwarder) providers.push(ForwarderService);
+    const imports: DynamicModule['imports'] = [];
+    // Projections first: their catch-up at start runs before anything waits on them.
     if (roles.projections) providers.push(ProjectionsService);
+    if (roles.forwarder) providers.push(ForwarderService);
+    if (roles.api) {
+      imports.push(
+        JwtModule.register({}),
+        PassportModule,
+        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: infra.config.rateLimitPerMinute }]),
+      );
+      providers.push(
+        DispatchCommandHandler,
+        Commands,
+        ListWorkflowsHandler,
+        GetWorkflowHandler,
+        WorkspaceQueries,
+        AccessService,
+        AccountsService,
+        AuthService,
+        OwnerBootstrapService,
+        JwtStrategy,
+        {
+          provide: JwtKeys,
+          useFactory: async () =>
+            new JwtKeys(await loadJwtSecret(infra.database.db, infra.config.jwtSecret), infra.config.accessTokenTtlSeconds, infra.config.refreshTokenTtlSeconds),
+        },
+        // Order matters: who you are, then how fast you go, then what you may do.
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
+      );
+      controllers.push(AuthController, UsersController, WorkspacesController, WorkflowsController, SharingController, PublicLinkController);
+    }
     return {
       module: AppModule,
       imports: [
+        ...imports,
         CqrsModule.forRoot(),
         TerminusModule,
         LoggerModule.forRoot({

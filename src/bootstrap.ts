@@ -28,6 +28,7 @@ export async function createApp(infra: Infrastructure, roles: ProcessRoles): Pro
         .setTitle('BlueBirdHub Workflows API')
         .setDescription('Event-sourced workflow automation. Every change is a command; errors are application/problem+json.')
         .setVersion('0.1.0')
+        .addBearerAuth()
         .build(),
     );
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });

@@ -20,6 +20,17 @@ export interface AppConfig {
   /** Largest accepted JSON body. */
   bodyLimit: string;
   logLevel: string;
+  /** First owner's e-mail and password (created on first start); unset: admin@localhost with a printed random password. */
+  adminEmail?: string;
+  adminPassword?: string;
+  /** JWT signing secret; unset: generated once and kept in the database. */
+  jwtSecret?: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Requests per minute per user (or address) and route. */
+  rateLimitPerMinute: number;
+  /** Login attempts per minute per address and e-mail. */
+  loginRateLimitPerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -34,6 +45,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     designerDir: resolve(env.DESIGNER_DIR ?? 'dist/designer/browser'),
     bodyLimit: env.BODY_LIMIT ?? '1mb',
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+    adminEmail: env.BLUEBIRD_ADMIN_EMAIL || undefined,
+    adminPassword: env.BLUEBIRD_ADMIN_PASSWORD || undefined,
+    jwtSecret: env.JWT_SECRET || undefined,
+    accessTokenTtlSeconds: Number(env.ACCESS_TOKEN_TTL_SECONDS ?? 900),
+    refreshTokenTtlSeconds: Number(env.REFRESH_TOKEN_TTL_SECONDS ?? 7 * 24 * 3600),
+    rateLimitPerMinute: Number(env.RATE_LIMIT_PER_MINUTE ?? 600),
+    loginRateLimitPerMinute: Number(env.LOGIN_RATE_LIMIT_PER_MINUTE ?? 5),
   };
 }
 

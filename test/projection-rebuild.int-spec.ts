@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import request from 'supertest';
 import { workflowSummaryProjector } from '../projections/workflow-summary/workflow-summary.projector';
 import { ProjectionRunner, type RebuildProgress } from '../projections/runner';
 import { allProjectors } from '../projections';
-import { startTestApp, type TestApp } from './support/test-app';
+import { as, startTestApp, type TestApp } from './support/test-app';
 import { TEST_DATABASE_URL } from './support/test-database';
 
 /** G1 for the first read model: drop and rebuild `workflow_summary`; it equals the live table. */
@@ -16,15 +15,15 @@ describe('rebuilding workflow_summary', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    const http = t.app.getHttpServer();
+    const http = as(t.app.getHttpServer(), await t.login());
     for (let i = 0; i < 30; i++) {
-      const created = await request(http).post('/api/workflows').send({ name: `Workflow ${i}`, description: `number ${i}` }).expect(201);
+      const created = await http.post('/api/workflows').send({ name: `Workflow ${i}`, description: `number ${i}` }).expect(201);
       lastPosition = created.body.position;
-      if (i % 2 === 0) lastPosition = (await request(http).put(`/api/workflows/${created.body.id}`).send({ name: `Renamed ${i}` }).expect(200)).body.position;
-      if (i % 3 === 0) lastPosition = (await request(http).delete(`/api/workflows/${created.body.id}`).expect(200)).body.position;
-      if (i % 6 === 0) lastPosition = (await request(http).post(`/api/workflows/${created.body.id}/restore`).expect(200)).body.position;
+      if (i % 2 === 0) lastPosition = (await http.put(`/api/workflows/${created.body.id}`).send({ name: `Renamed ${i}` }).expect(200)).body.position;
+      if (i % 3 === 0) lastPosition = (await http.delete(`/api/workflows/${created.body.id}`).expect(200)).body.position;
+      if (i % 6 === 0) lastPosition = (await http.post(`/api/workflows/${created.body.id}/restore`).expect(200)).body.position;
     }
-    await request(http).get('/api/workflows').query({ minPosition: lastPosition }).expect(200);
+    await http.get('/api/workflows').query({ minPosition: lastPosition }).expect(200);
   });
   afterAll(async () => t?.close());
 

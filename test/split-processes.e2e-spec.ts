@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { startProcess, type RunningProcess } from './support/processes';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf, uniqueSchema } from './support/test-database';
-import { cleanUpServers, testConfig } from './support/test-app';
+import { TEST_OWNER, cleanUpServers, testConfig } from './support/test-app';
 
 /**
  * The split deployment: API, two worker replicas (forwarder) and a projection process as separate
@@ -14,7 +14,10 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'split-process test needs DATABAS
     DATABASE_SCHEMA: config.databaseSchema,
     AMQP_URL: config.amqpUrl,
     BROKER_NAMESPACE: config.brokerNamespace,
+    BLUEBIRD_ADMIN_EMAIL: TEST_OWNER.email,
+    BLUEBIRD_ADMIN_PASSWORD: TEST_OWNER.password,
   };
+  let token = '';
   const processes: RunningProcess[] = [];
   let api: RunningProcess;
   let workers: RunningProcess[] = [];
@@ -32,6 +35,13 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'split-process test needs DATABAS
     if (failed) throw failed.reason;
     [api, ...workers] = processes;
     workers = workers.slice(0, 2);
+    const login = await fetch(url(api, '/api/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: TEST_OWNER.email, password: TEST_OWNER.password }),
+    });
+    expect(login.status).toBe(200);
+    token = ((await login.json()) as { accessToken: string }).accessToken;
   }, 60_000);
 
   afterAll(async () => {
@@ -45,12 +55,16 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'split-process test needs DATABAS
     return Number(/bluebird_broker_messages_total\{direction="published"\} (\d+)/.exec(text)?.[1] ?? 0);
   };
   async function createAndSee(name: string): Promise<string> {
-    const res = await fetch(url(api, '/api/workflows'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    const res = await fetch(url(api, '/api/workflows'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name }),
+    });
     expect(res.status).toBe(201);
     const { id, position } = (await res.json()) as { id: string; position: string };
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const one = await fetch(url(api, `/api/workflows/${id}?minPosition=${position}`));
+      const one = await fetch(url(api, `/api/workflows/${id}?minPosition=${position}`), { headers: { authorization: `Bearer ${token}` } });
       if (one.status === 200) return ((await one.json()) as { name: string }).name;
       if (Date.now() > deadline) throw new Error(`${name} never reached the read model`);
       await new Promise((r) => setTimeout(r, 50));

@@ -2,3 +2,4 @@ export * from './messages';
 export * from './stream-names';
 export * from './workflow';
 export * from './read-models';
+export * from './accounts';

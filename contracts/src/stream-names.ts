@@ -5,11 +5,18 @@
 export const StreamCategory = {
   workflow: 'workflow',
   execution: 'execution',
+  user: 'user',
+  workspace: 'workspace',
+  userEmail: 'useremail',
 } as const;
 export type StreamCategory = (typeof StreamCategory)[keyof typeof StreamCategory];
 
 export const workflowStream = (workflowId: string): string => `${StreamCategory.workflow}-${workflowId}`;
 export const executionStream = (executionId: string): string => `${StreamCategory.execution}-${executionId}`;
+export const userStream = (userId: string): string => `${StreamCategory.user}-${userId}`;
+/** `emailKey` is the SHA-256 hex of the lower-cased address (the stream name never shows the address). */
+export const userEmailStream = (emailKey: string): string => `${StreamCategory.userEmail}-${emailKey}`;
+export const workspaceStream = (workspaceId: string): string => `${StreamCategory.workspace}-${workspaceId}`;
 
 export function categoryOf(streamId: string): string {
   const dash = streamId.indexOf('-');

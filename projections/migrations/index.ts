@@ -45,6 +45,80 @@ const migrations: Record<string, Migration> = {
       await sql`CREATE INDEX workflow_summary_listing ON workflow_summary (workspace_id, created_at DESC, workflow_id DESC)`.execute(db);
     },
   },
+  '0003_accounts': {
+    async up(db: Kysely<any>) {
+      await sql`
+        CREATE TABLE user_account (
+          user_id uuid PRIMARY KEY,
+          email text NOT NULL,
+          display_name text NOT NULL,
+          password_hash text NOT NULL,
+          must_change_password boolean NOT NULL,
+          disabled boolean NOT NULL DEFAULT false,
+          invited_by text,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`CREATE UNIQUE INDEX user_account_email ON user_account (lower(email))`.execute(db);
+      await sql`
+        CREATE TABLE workspace (
+          workspace_id uuid PRIMARY KEY,
+          name text NOT NULL,
+          owner_id uuid NOT NULL,
+          created_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE workspace_member (
+          workspace_id uuid NOT NULL,
+          user_id uuid NOT NULL,
+          role text NOT NULL,
+          added_at timestamptz NOT NULL,
+          PRIMARY KEY (workspace_id, user_id)
+        )`.execute(db);
+      await sql`CREATE INDEX workspace_member_user ON workspace_member (user_id)`.execute(db);
+      await sql`
+        CREATE TABLE team (
+          team_id uuid PRIMARY KEY,
+          workspace_id uuid NOT NULL,
+          name text NOT NULL,
+          created_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE team_member (
+          team_id uuid NOT NULL,
+          user_id uuid NOT NULL,
+          workspace_id uuid NOT NULL,
+          PRIMARY KEY (team_id, user_id)
+        )`.execute(db);
+      await sql`CREATE INDEX team_member_user ON team_member (user_id)`.execute(db);
+      await sql`
+        CREATE TABLE workflow_share (
+          share_id uuid PRIMARY KEY,
+          workflow_id uuid NOT NULL,
+          grantee_kind text NOT NULL,
+          grantee_id uuid NOT NULL,
+          permission text NOT NULL,
+          created_at timestamptz NOT NULL,
+          created_by text NOT NULL,
+          updated_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX workflow_share_workflow ON workflow_share (workflow_id)`.execute(db);
+      await sql`CREATE INDEX workflow_share_grantee ON workflow_share (grantee_id)`.execute(db);
+      await sql`
+        CREATE TABLE public_link (
+          link_id uuid PRIMARY KEY,
+          workflow_id uuid NOT NULL,
+          token_hash text NOT NULL UNIQUE,
+          expires_at timestamptz NOT NULL,
+          include_executions boolean NOT NULL,
+          revoked boolean NOT NULL DEFAULT false,
+          created_at timestamptz NOT NULL,
+          created_by text NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX public_link_workflow ON public_link (workflow_id)`.execute(db);
+      await sql`CREATE TABLE app_setting (key text PRIMARY KEY, value text NOT NULL)`.execute(db);
+    },
+  },
 };
 
 /** `schema`: where the migration bookkeeping lives (kysely would otherwise find another schema's tables). */

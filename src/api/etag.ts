@@ -10,7 +10,7 @@ export const etagOf = (revision: number | bigint): string => `"${revision}"`;
  */
 export function expectedRevisionFrom(ifMatch: string | undefined): bigint | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '*' || ifMatch.trim() === '') return undefined;
-  const match = /^\s*(?:W\/)?"?(\d{1,18})"?\s*$/.exec(ifMatch);
+  const match = /^\s*(?:(?:W\/)?"(\d{1,18})"|(\d{1,18}))\s*$/.exec(ifMatch);
   if (!match) throw new HttpException(problem(400, 'invalid-if-match', 'Invalid If-Match', 'If-Match must be an ETag like "3"'), 400);
-  return BigInt(match[1]);
+  return BigInt(match[1] ?? match[2]);
 }

@@ -5,10 +5,12 @@ import type { Response } from 'express';
 import { ping } from '../adapters/database/database';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
+import { Public } from '../auth/public.decorator';
 
 const CHECK_TIMEOUT_MS = 3000;
 
 @ApiTags('health')
+@Public()
 @Controller('api/health')
 export class HealthController {
   constructor(

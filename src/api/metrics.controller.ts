@@ -3,9 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
+import { Public } from '../auth/public.decorator';
 
 /** Prometheus scrape endpoint (text exposition format). */
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { DomainError } from '../domain/decider';
 import { ConcurrencyConflict, PreconditionFailed } from '../commands/handle-command';
-import { WrongExpectedVersion } from '../adapters/event-store/event-store.port';
+import { DuplicateEventId, WrongExpectedVersion } from '../adapters/event-store/event-store.port';
 import { problem, sendProblem, type Problem } from './problem';
 
 const DOMAIN_STATUS = { not_found: 404, conflict: 409, rule_violated: 422 } as const;
@@ -26,7 +26,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof PreconditionFailed) {
       return problem(412, 'precondition-failed', 'Precondition failed', error.message, { currentRevision: Number(error.currentRevision) });
     }
-    if (error instanceof ConcurrencyConflict || error instanceof WrongExpectedVersion) {
+    if (error instanceof ConcurrencyConflict || error instanceof WrongExpectedVersion || error instanceof DuplicateEventId) {
       return problem(409, 'concurrency-conflict', 'Concurrent change', error.message);
     }
     if (error instanceof HttpException) {

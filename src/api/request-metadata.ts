@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import type { MessageMetadata } from '@contracts';
-
-/** Until accounts land (issue 3), every caller acts in the default workspace as `anonymous`. */
-export const DEFAULT_WORKSPACE_ID = 'default';
+import type { AuthenticatedUser, RequestAccess } from '../auth/auth.types';
 
 const CORRELATION_ID = /^[A-Za-z0-9._-]{1,100}$/;
 
@@ -13,15 +11,39 @@ export function correlationIdOf(req: Request): string {
   return value && CORRELATION_ID.test(value) ? value : ((req as { id?: unknown }).id as string | undefined) ?? randomUUID();
 }
 
-/** Metadata of a command sent on behalf of an HTTP request: ids and time are fixed here. */
-export function commandMetadata(req: Request): MessageMetadata & { commandId: string } {
+/**
+ * Metadata of a command sent on behalf of an HTTP request: the signed-in actor, the workspace the
+ * access guard settled on (or the one given), a fresh command id and the time, fixed here.
+ */
+export function commandMetadata(req: Request, workspaceId?: string): MessageMetadata & { commandId: string } {
+  const { user, access } = req as Request & { user?: AuthenticatedUser; access?: RequestAccess };
   const commandId = randomUUID();
   return {
     commandId,
     correlationId: correlationIdOf(req),
     causationId: commandId,
-    actor: { kind: 'anonymous', id: 'anonymous' },
-    workspaceId: DEFAULT_WORKSPACE_ID,
+    actor: user ? { kind: 'user', id: user.id, name: user.displayName } : { kind: 'anonymous', id: 'anonymous' },
+    workspaceId: workspaceId ?? access?.workspaceId ?? '',
     occurredAt: new Date().toISOString(),
   };
+}
+
+/** Metadata of a command the system sends on its own (first start, engine, scheduler). */
+export function systemMetadata(commandId: string, workspaceId = ''): MessageMetadata & { commandId: string } {
+  return {
+    commandId,
+    correlationId: commandId,
+    causationId: commandId,
+    actor: { kind: 'system', id: 'system' },
+    workspaceId,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
+export function currentUser(req: Request): AuthenticatedUser {
+  return (req as Request & { user: AuthenticatedUser }).user;
+}
+
+export function requestAccess(req: Request): RequestAccess {
+  return (req as Request & { access: RequestAccess }).access;
 }

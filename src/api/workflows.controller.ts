@@ -1,14 +1,15 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, HttpException, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CommandAcceptedDto, Page, WorkflowCommand, WorkflowSummaryDto } from '@contracts';
 import { formatPosition, parsePosition } from '@contracts';
-import { DispatchWorkflowCommand } from '../commands/workflow-command.handler';
+import { Commands } from '../commands/dispatch';
 import type { CommandResult } from '../commands/handle-command';
+import { Access } from '../auth/access.decorator';
 import { GetWorkflowQuery, ListWorkflowsQuery, decodeCursor } from '../queries/workflow.queries';
-import { commandMetadata } from './request-metadata';
+import { commandMetadata, requestAccess } from './request-metadata';
 import { etagOf, expectedRevisionFrom } from './etag';
 import { problem } from './problem';
 import { CommandAcceptedResponse, CreateWorkflowRequest, ListWorkflowsParams, ReadParams, UpdateWorkflowRequest } from './workflow.dto';
@@ -16,35 +17,45 @@ import { CommandAcceptedResponse, CreateWorkflowRequest, ListWorkflowsParams, Re
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<revision>") the change is based on; stale = 412' };
 
+/**
+ * Workflows of the request's workspace (X-Workspace-Id, else the caller's first). Reading needs
+ * view, editing edit, archiving admin: from the workspace role or a share (see AccessGuard).
+ */
 @ApiTags('workflows')
+@ApiBearerAuth()
 @Controller('api/workflows')
 export class WorkflowsController {
   constructor(
-    private readonly commands: CommandBus,
+    private readonly commands: Commands,
     private readonly queries: QueryBus,
   ) {}
 
   @Post()
+  @Access({ workspace: 'editor' })
   @ApiCreatedResponse({ type: CommandAcceptedResponse })
   async create(@Body() body: CreateWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const workflowId = randomUUID();
-    const result = await this.send(
+    // Waits for the summary so the creator can open and edit it at once (access is checked on it).
+    const result = await this.commands.sendAndProject(
+      'workflow',
       { type: 'CreateWorkflow', data: { workflowId, name: body.name, description: body.description }, metadata: commandMetadata(req) },
-      undefined,
+      ['workflow_summary'],
     );
     res.location(`/api/workflows/${workflowId}`);
     return this.accepted(res, workflowId, result);
   }
 
   @Get()
+  @Access({ workspace: 'viewer' })
   @ApiOkResponse({ description: 'A page of workflows, newest first' })
-  async list(@Query() params: ListWorkflowsParams): Promise<Page<WorkflowSummaryDto>> {
+  async list(@Query() params: ListWorkflowsParams, @Req() req: Request): Promise<Page<WorkflowSummaryDto>> {
     const cursor = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
     if (params.cursor !== undefined && !cursor) {
       throw new HttpException(problem(400, 'invalid-cursor', 'Invalid cursor', 'Pass the nextCursor of a previous page'), 400);
     }
     return this.queries.execute(
       new ListWorkflowsQuery({
+        workspaceId: requestAccess(req).workspaceId,
         status: params.status,
         text: params.q?.trim() || undefined,
         limit: params.limit ?? 20,
@@ -55,6 +66,7 @@ export class WorkflowsController {
   }
 
   @Get(':id')
+  @Access({ workflow: 'view' })
   @ApiOkResponse({ description: 'The workflow; ETag is its revision' })
   async get(
     @Param('id') id: string,
@@ -76,6 +88,7 @@ export class WorkflowsController {
   }
 
   @Put(':id')
+  @Access({ workflow: 'edit' })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAcceptedResponse })
   async update(
@@ -85,7 +98,6 @@ export class WorkflowsController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    requireUuid(id);
     if (body.name === undefined && body.description === undefined) {
       throw new HttpException(problem(400, 'nothing-to-change', 'Nothing to change', 'Send a name, a description or both'), 400);
     }
@@ -98,26 +110,26 @@ export class WorkflowsController {
 
   @Delete(':id')
   @HttpCode(200)
+  @Access({ workflow: 'admin' })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAcceptedResponse, description: 'Archived (restorable with POST /api/workflows/:id/restore)' })
   async archive(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireUuid(id);
     const result = await this.send({ type: 'ArchiveWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
     return this.accepted(res, id, result);
   }
 
   @Post(':id/restore')
   @HttpCode(200)
+  @Access({ workflow: 'admin' })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAcceptedResponse })
   async restore(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    requireUuid(id);
     const result = await this.send({ type: 'RestoreWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
     return this.accepted(res, id, result);
   }
 
   private send(command: WorkflowCommand, expectedRevision: bigint | undefined): Promise<CommandResult> {
-    return this.commands.execute(new DispatchWorkflowCommand(command, { expectedRevision }));
+    return this.commands.send('workflow', command, { expectedRevision });
   }
 
   private accepted(res: Response, id: string, result: CommandResult): CommandAcceptedDto {
@@ -128,8 +140,4 @@ export class WorkflowsController {
 
 function notFound(id: string): HttpException {
   return new HttpException(problem(404, 'workflow-not-found', 'Workflow not found', `No workflow ${id}`), 404);
-}
-
-function requireUuid(id: string): void {
-  if (!UUID.test(id)) throw notFound(id);
 }

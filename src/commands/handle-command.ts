@@ -57,6 +57,13 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
     if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
       throw new PreconditionFailed(streamId, current);
     }
+    // A command already handled (a retry with the same command id) answers what it did then,
+    // instead of deciding again on a stream that may have moved on.
+    const earlier = history.filter((e) => e.metadata.causationId === command.metadata.commandId);
+    if (earlier.length > 0) {
+      const last = earlier[earlier.length - 1];
+      return { revision: last.revision, position: last.position, events: earlier };
+    }
     const state = history.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
     const decided = decider.decide(command, state);
     if (decided.length === 0) return { revision: current, events: [] };

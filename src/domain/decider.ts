@@ -1,10 +1,13 @@
-import type { Command } from '@contracts';
+import type { Command, EventEnvelope } from '@contracts';
 
 /** An event as a decider returns it; the command handler adds ids and metadata. */
 export interface DecidedEvent<TType extends string = string, TData = unknown> {
   type: TType;
   data: TData;
 }
+
+/** The decided form of a union of event envelopes (contracts define events; deciders return these). */
+export type DecidedOf<E> = E extends EventEnvelope<infer T, infer D> ? DecidedEvent<T, D> : never;
 
 /**
  * A pure decider (after emmett and Jérémie Chassaing): state is a fold of past events, and

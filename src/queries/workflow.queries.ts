@@ -11,6 +11,7 @@ import { waitForProjection } from './wait-for-projection';
 export class ListWorkflowsQuery {
   constructor(
     readonly filter: {
+      workspaceId: string;
       status?: WorkflowStatus | 'all';
       text?: string;
       limit: number;
@@ -33,6 +34,9 @@ export interface ListCursor {
   id: string;
 }
 
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function encodeCursor(cursor: ListCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
 }
@@ -40,8 +44,10 @@ export function encodeCursor(cursor: ListCursor): string {
 export function decodeCursor(text: string): ListCursor | undefined {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(createdAt))) return undefined;
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    if (typeof createdAt !== 'string' || typeof id !== 'string') return undefined;
+    // Only what encodeCursor writes: an ISO instant PostgreSQL reads back exactly, and a UUID.
+    if (!ISO_INSTANT.test(createdAt) || new Date(createdAt).toISOString() !== createdAt) return undefined;
+    if (!UUID.test(id)) return undefined;
     return { createdAt, id };
   } catch {
     return undefined;
@@ -55,7 +61,7 @@ export class ListWorkflowsHandler implements IQueryHandler<ListWorkflowsQuery, P
   async execute({ filter }: ListWorkflowsQuery): Promise<Page<WorkflowSummaryDto>> {
     const { db } = this.infra.database;
     if (filter.minPosition) await waitForProjection(db, 'workflow_summary', StreamCategory.workflow, filter.minPosition);
-    let query = db.selectFrom('workflow_summary').selectAll();
+    let query = db.selectFrom('workflow_summary').selectAll().where('workspace_id', '=', filter.workspaceId);
     const status = filter.status ?? 'active';
     if (status !== 'all') query = query.where('status', '=', status);
     if (filter.text) {

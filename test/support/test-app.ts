@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import type { App } from 'supertest/types';
 import { ALL_ROLES, loadConfig, type AppConfig, type ProcessRoles } from '../../src/config';
 import { openInfrastructure, type Infrastructure } from '../../src/infrastructure';
 import { createApp } from '../../src/bootstrap';
@@ -7,6 +9,9 @@ import { dropSchema } from '../../src/adapters/database/database';
 import { RabbitMqBroker } from '../../src/adapters/broker/rabbitmq.broker';
 import { allProjectors, projectionQueueName } from '../../projections';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, uniqueSchema } from './test-database';
+
+/** The first owner every test app starts with. */
+export const TEST_OWNER = { email: 'owner@test.local', password: 'owner-password-1' };
 
 /**
  * A test's own configuration: real PostgreSQL in a schema of its own and real RabbitMQ under a
@@ -21,6 +26,8 @@ export function testConfig(overrides: Partial<AppConfig> = {}, options: { rabbit
     databaseSchema: TEST_DATABASE_URL ? uniqueSchema() : undefined,
     amqpUrl: useRabbit ? TEST_AMQP_URL : undefined,
     brokerNamespace: `bbtest_${randomBytes(4).toString('hex')}`,
+    adminEmail: TEST_OWNER.email,
+    adminPassword: TEST_OWNER.password,
     ...overrides,
   };
 }
@@ -38,7 +45,21 @@ export interface TestApp {
   app: INestApplication;
   infra: Infrastructure;
   config: AppConfig;
+  /** Signs in and returns the access token. */
+  login(email?: string, password?: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** supertest with a bearer token on every request. */
+export function as(http: App, token: string) {
+  const withToken = (test: request.Test) => test.set('Authorization', `Bearer ${token}`);
+  return {
+    get: (url: string) => withToken(request(http).get(url)),
+    post: (url: string) => withToken(request(http).post(url)),
+    put: (url: string) => withToken(request(http).put(url)),
+    patch: (url: string) => withToken(request(http).patch(url)),
+    delete: (url: string) => withToken(request(http).delete(url)),
+  };
 }
 
 export async function startTestApp(config: AppConfig = testConfig(), roles: ProcessRoles = ALL_ROLES): Promise<TestApp> {
@@ -49,6 +70,11 @@ export async function startTestApp(config: AppConfig = testConfig(), roles: Proc
     app,
     infra,
     config,
+    async login(email = TEST_OWNER.email, password = TEST_OWNER.password) {
+      const res = await request(app.getHttpServer()).post('/api/auth/login').send({ email, password });
+      if (res.status !== 200) throw new Error(`login of ${email} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.accessToken as string;
+    },
     async close() {
       await app.close();
       await infra.close();

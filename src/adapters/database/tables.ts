@@ -1,5 +1,13 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { WorkflowSummaryTable } from '../../../projections/workflow-summary/workflow-summary.table';
+import type { UserAccountTable } from '../../../projections/user-account/user-account.table';
+import type {
+  TeamMemberTable,
+  TeamTable,
+  WorkspaceMemberTable,
+  WorkspaceTable,
+} from '../../../projections/workspace-membership/workspace-membership.table';
+import type { PublicLinkTable, WorkflowShareTable } from '../../../projections/workflow-access/workflow-access.table';
 
 /**
  * The one kysely `Database` interface: event store tables, checkpoints and every read model.
@@ -40,5 +48,14 @@ export interface Database {
   event_log: EventLogTable;
   forwarder_checkpoint: ForwarderCheckpointTable;
   projection_checkpoint: ProjectionCheckpointTable;
+  /** Process-wide settings that must survive restarts and be shared by replicas (e.g. the JWT secret). */
+  app_setting: { key: string; value: string };
   workflow_summary: WorkflowSummaryTable;
+  user_account: UserAccountTable;
+  workspace: WorkspaceTable;
+  workspace_member: WorkspaceMemberTable;
+  team: TeamTable;
+  team_member: TeamMemberTable;
+  workflow_share: WorkflowShareTable;
+  public_link: PublicLinkTable;
 }

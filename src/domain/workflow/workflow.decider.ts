@@ -1,34 +1,41 @@
-import type {
-  WorkflowCommand,
-  WorkflowCreatedData,
-  WorkflowDescriptionChangedData,
-  WorkflowRenamedData,
-  WorkflowArchivedData,
-  WorkflowRestoredData,
-} from '@contracts';
+import type { ShareGrantee, WorkflowCommand, WorkflowEvent, WorkflowPermission } from '@contracts';
 import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX } from '@contracts';
-import { DomainError, assertNever, type DecidedEvent, type Decider } from '../decider';
+import { DomainError, assertNever, type DecidedOf, type Decider } from '../decider';
 
-export type WorkflowDecidedEvent =
-  | DecidedEvent<'WorkflowCreated', WorkflowCreatedData>
-  | DecidedEvent<'WorkflowRenamed', WorkflowRenamedData>
-  | DecidedEvent<'WorkflowDescriptionChanged', WorkflowDescriptionChangedData>
-  | DecidedEvent<'WorkflowArchived', WorkflowArchivedData>
-  | DecidedEvent<'WorkflowRestored', WorkflowRestoredData>;
+export type WorkflowDecidedEvent = DecidedOf<WorkflowEvent>;
+
+interface Share {
+  grantee: ShareGrantee;
+  permission: WorkflowPermission;
+}
 
 export interface WorkflowState {
   status: 'none' | 'active' | 'archived';
   workspaceId: string;
   name: string;
   description: string;
+  /** Active shares by id. */
+  shares: Record<string, Share>;
+  /** Public links by id (revoked ones removed). */
+  links: Record<string, { expiresAt: string }>;
 }
 
-export const initialWorkflowState = (): WorkflowState => ({ status: 'none', workspaceId: '', name: '', description: '' });
+/** Longest a public link may live. */
+export const PUBLIC_LINK_MAX_DAYS = 365;
+
+export const initialWorkflowState = (): WorkflowState => ({
+  status: 'none',
+  workspaceId: '',
+  name: '',
+  description: '',
+  shares: {},
+  links: {},
+});
 
 export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent): WorkflowState {
   switch (event.type) {
     case 'WorkflowCreated':
-      return { status: 'active', workspaceId: event.data.workspaceId, name: event.data.name, description: event.data.description };
+      return { ...initialWorkflowState(), status: 'active', workspaceId: event.data.workspaceId, name: event.data.name, description: event.data.description };
     case 'WorkflowRenamed':
       return { ...state, name: event.data.name };
     case 'WorkflowDescriptionChanged':
@@ -37,6 +44,22 @@ export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent
       return { ...state, status: 'archived' };
     case 'WorkflowRestored':
       return { ...state, status: 'active' };
+    case 'WorkflowShared':
+      return { ...state, shares: { ...state.shares, [event.data.shareId]: { grantee: event.data.grantee, permission: event.data.permission } } };
+    case 'WorkflowShareChanged': {
+      const share = state.shares[event.data.shareId];
+      return share ? { ...state, shares: { ...state.shares, [event.data.shareId]: { ...share, permission: event.data.permission } } } : state;
+    }
+    case 'WorkflowShareRevoked': {
+      const { [event.data.shareId]: _revoked, ...shares } = state.shares;
+      return { ...state, shares };
+    }
+    case 'PublicLinkCreated':
+      return { ...state, links: { ...state.links, [event.data.linkId]: { expiresAt: event.data.expiresAt } } };
+    case 'PublicLinkRevoked': {
+      const { [event.data.linkId]: _revoked, ...links } = state.links;
+      return { ...state, links };
+    }
     default:
       // Event types added by later features do not change this state.
       return state;
@@ -72,6 +95,45 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
     case 'RestoreWorkflow':
       requireExisting(state, workflowId);
       return state.status === 'active' ? [] : [{ type: 'WorkflowRestored', data: { workflowId } }];
+    case 'ShareWorkflow': {
+      requireExisting(state, workflowId);
+      const { shareId, grantee, permission } = command.data;
+      const existing = Object.values(state.shares).find((s) => s.grantee.kind === grantee.kind && s.grantee.id === grantee.id);
+      if (existing) throw new DomainError('conflict', 'share-exists', `The workflow is already shared with this ${grantee.kind}; change that share instead`);
+      if (state.shares[shareId]) throw new DomainError('conflict', 'share-exists', `Share ${shareId} already exists`);
+      return [{ type: 'WorkflowShared', data: { workflowId, shareId, grantee, permission } }];
+    }
+    case 'ChangeShare': {
+      requireExisting(state, workflowId);
+      const share = requireShare(state, command.data.shareId);
+      if (share.permission === command.data.permission) return [];
+      return [
+        {
+          type: 'WorkflowShareChanged',
+          data: { workflowId, shareId: command.data.shareId, permission: command.data.permission, previousPermission: share.permission },
+        },
+      ];
+    }
+    case 'RevokeShare':
+      requireExisting(state, workflowId);
+      requireShare(state, command.data.shareId);
+      return [{ type: 'WorkflowShareRevoked', data: { workflowId, shareId: command.data.shareId } }];
+    case 'CreatePublicLink': {
+      requireExisting(state, workflowId);
+      const { linkId, tokenHash, expiresAt, includeExecutions } = command.data;
+      const expires = Date.parse(expiresAt);
+      const now = Date.parse(command.metadata.occurredAt);
+      if (!(expires > now)) throw new DomainError('rule_violated', 'link-expiry-in-past', 'A public link must expire in the future');
+      if (expires - now > PUBLIC_LINK_MAX_DAYS * 86_400_000) {
+        throw new DomainError('rule_violated', 'link-expiry-too-far', `A public link lives at most ${PUBLIC_LINK_MAX_DAYS} days`);
+      }
+      if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw new DomainError('rule_violated', 'invalid-token-hash', 'The token hash must be SHA-256 hex');
+      return [{ type: 'PublicLinkCreated', data: { workflowId, linkId, tokenHash, expiresAt: new Date(expires).toISOString(), includeExecutions } }];
+    }
+    case 'RevokePublicLink':
+      requireExisting(state, workflowId);
+      if (!state.links[command.data.linkId]) throw new DomainError('not_found', 'public-link-not-found', `No public link ${command.data.linkId}`);
+      return [{ type: 'PublicLinkRevoked', data: { workflowId, linkId: command.data.linkId } }];
     default:
       return assertNever(command);
   }
@@ -91,6 +153,12 @@ function rename(state: WorkflowState, workflowId: string, raw: string): Workflow
 function describe(state: WorkflowState, workflowId: string, raw: string): WorkflowDecidedEvent[] {
   const description = validDescription(raw);
   return description === state.description ? [] : [{ type: 'WorkflowDescriptionChanged', data: { workflowId, description } }];
+}
+
+function requireShare(state: WorkflowState, shareId: string): Share {
+  const share = state.shares[shareId];
+  if (!share) throw new DomainError('not_found', 'share-not-found', `No share ${shareId}`);
+  return share;
 }
 
 function requireExisting(state: WorkflowState, workflowId: string): void {

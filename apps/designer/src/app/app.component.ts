@@ -1,49 +1,29 @@
-import { HttpClient, HttpErrorResponse } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, computed, inject, OnInit, signal } from '@angular/core';
-import type { Page, WorkflowSummaryDto } from '@contracts/read-models';
+import { ChangeDetectionStrategy, Component, computed, inject, OnInit } from '@angular/core';
 
-/** What the placeholder shows of a workflow; the API may send more (see WorkflowSummaryDto). */
-type WorkflowRow = Pick<WorkflowSummaryDto, 'id' | 'name'> & { status?: string };
-
-/** Body of GET /api/health (@nestjs/terminus shape; only `status` is relied on). */
-interface HealthBody {
-  status?: string;
-}
-
-type Load<T> =
-  | { state: 'loading' }
-  | { state: 'ok'; value: T }
-  | { state: 'error'; message: string };
-
-/** Turns a failed request into one short line a person can act on. */
-function describeError(err: unknown): string {
-  if (err instanceof HttpErrorResponse) {
-    if (err.status === 0) return 'API unreachable';
-    const body = err.error as { title?: unknown; detail?: unknown } | null;
-    const detail =
-      body && typeof body === 'object'
-        ? typeof body.detail === 'string'
-          ? body.detail
-          : typeof body.title === 'string'
-            ? body.title
-            : ''
-        : '';
-    return `HTTP ${err.status}${detail ? `: ${detail}` : err.statusText ? ` ${err.statusText}` : ''}`;
-  }
-  return err instanceof Error ? err.message : 'Unknown error';
-}
+import { AuthService } from './auth.service';
+import { LiveStatusComponent } from './live-status.component';
+import { LoginFormComponent } from './login-form.component';
 
 @Component({
   selector: 'bb-root',
   standalone: true,
   changeDetection: ChangeDetectionStrategy.OnPush,
+  imports: [LiveStatusComponent, LoginFormComponent],
   template: `
     <header class="bar">
       <div class="brand">
         <span class="logo" aria-hidden="true"></span>
         <h1 data-testid="app-title">BlueBirdHub Workflows</h1>
       </div>
-      <span class="tag">Designer</span>
+      <div class="side">
+        <span class="tag">Designer</span>
+        @if (auth.user(); as user) {
+          <span class="user" data-testid="current-user">
+            <span class="user-name">{{ user.displayName || user.email }}</span>&ngsp;<span class="user-email">{{ user.email }}</span>
+          </span>
+          <button type="button" class="logout" data-testid="logout" (click)="auth.logout()">Log out</button>
+        }
+      </div>
     </header>
 
     <main class="page">
@@ -52,61 +32,20 @@ function describeError(err: unknown): string {
         <p>Draw, version and run business workflows. The visual designer is on its way; the engine is already listening.</p>
       </section>
 
-      <section class="card" aria-labelledby="live-title">
-        <div class="card-head">
-          <h3 id="live-title">Live status</h3>
-          <button type="button" (click)="refresh()" [disabled]="busy()">{{ busy() ? 'Checking…' : 'Refresh' }}</button>
-        </div>
-
-        <dl class="rows">
-          <div class="row">
-            <dt>API health</dt>
-            <dd>
-              @switch (health().state) {
-                @case ('loading') {
-                  <span class="pill pill-muted" data-testid="health-status">checking…</span>
-                }
-                @case ('ok') {
-                  <span class="pill" [class.pill-ok]="healthy()" [class.pill-warn]="!healthy()" data-testid="health-status">{{ healthText() }}</span>
-                }
-                @case ('error') {
-                  <span class="pill pill-error" data-testid="health-status">unavailable ({{ healthError() }})</span>
-                }
-              }
-            </dd>
-          </div>
-
-          <div class="row">
-            <dt>Recent workflows</dt>
-            <dd data-testid="workflows">
-              @switch (workflows().state) {
-                @case ('loading') {
-                  <span class="muted">Loading…</span>
-                }
-                @case ('ok') {
-                  @if (workflowRows().length === 0) {
-                    <span class="muted" data-testid="workflows-empty">No workflows yet.</span>
-                  } @else {
-                    <ul class="list">
-                      @for (wf of workflowRows(); track wf.id) {
-                        <li data-testid="workflow-name">
-                          <span class="name">{{ wf.name }}</span>
-                          @if (wf.status) {
-                            <span class="pill pill-muted small">{{ wf.status }}</span>
-                          }
-                        </li>
-                      }
-                    </ul>
-                  }
-                }
-                @case ('error') {
-                  <span class="error" data-testid="workflows-error">Could not load workflows ({{ workflowsError() }}).</span>
-                }
-              }
-            </dd>
-          </div>
-        </dl>
-      </section>
+      @switch (auth.session().state) {
+        @case ('checking') {
+          <p class="muted" role="status">Checking your session…</p>
+        }
+        @case ('anonymous') {
+          <bb-login-form [notice]="notice()" />
+        }
+        @case ('authenticated') {
+          @if (mustChangePassword()) {
+            <p class="notice" data-testid="must-change-password">Your password must be changed.</p>
+          }
+          <bb-live-status />
+        }
+      }
     </main>
 
     <footer class="foot">BlueBirdHub Workflows · event-sourced workflow automation</footer>
@@ -116,98 +55,48 @@ function describeError(err: unknown): string {
     .bar { display: flex; align-items: center; justify-content: space-between; gap: 1rem;
       padding: 0 1.5rem; height: 56px; background: var(--bb-brand-dark); color: #fff;
       box-shadow: 0 1px 3px rgb(0 0 0 / 0.15); }
-    .brand { display: flex; align-items: center; gap: 0.6rem; }
-    .logo { width: 22px; height: 22px; border-radius: 50%;
+    .brand { display: flex; align-items: center; gap: 0.6rem; min-width: 0; }
+    .logo { flex-shrink: 0; width: 22px; height: 22px; border-radius: 50%;
       background: radial-gradient(circle at 35% 35%, #93c5fd, var(--bb-brand) 70%); }
-    h1 { margin: 0; font-size: 1.1rem; font-weight: 600; letter-spacing: 0.01em; }
-    .tag { font-size: 0.8rem; padding: 0.15rem 0.6rem; border-radius: 999px;
+    h1 { margin: 0; font-size: 1.1rem; font-weight: 600; letter-spacing: 0.01em;
+      overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .side { display: flex; align-items: center; gap: 0.9rem; flex-shrink: 0; min-width: 0; max-width: 60%; }
+    .tag { flex-shrink: 0; font-size: 0.8rem; padding: 0.15rem 0.6rem; border-radius: 999px;
       background: rgb(255 255 255 / 0.15); }
+    .user { display: flex; flex-direction: column; align-items: flex-end; min-width: 0; line-height: 1.2; }
+    .user-name { font-weight: 600; font-size: 0.9rem; }
+    .user-email { font-size: 0.8rem; opacity: 0.8; }
+    .user-name, .user-email { max-width: 100%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .logout { flex-shrink: 0; padding: 0.3rem 0.8rem; border-radius: 6px; border: 1px solid rgb(255 255 255 / 0.4);
+      background: transparent; color: #fff; cursor: pointer; }
+    .logout:hover { background: rgb(255 255 255 / 0.12); }
+    .logout:focus-visible { outline-color: #bfdbfe; }
     .page { flex: 1; width: 100%; max-width: 760px; margin: 0 auto; padding: 2.5rem 1.5rem; }
     .hero h2 { margin: 0 0 0.4rem; font-size: 1.6rem; font-weight: 650; }
     .hero p { margin: 0 0 2rem; color: var(--bb-muted); }
-    .card { background: var(--bb-surface); border: 1px solid var(--bb-border); border-radius: var(--bb-radius);
-      box-shadow: 0 1px 2px rgb(16 24 40 / 0.05); }
-    .card-head { display: flex; align-items: center; justify-content: space-between;
-      padding: 0.9rem 1.25rem; border-bottom: 1px solid var(--bb-border); }
-    .card-head h3 { margin: 0; font-size: 1rem; font-weight: 600; }
-    button { padding: 0.35rem 0.9rem; border-radius: 6px; border: 1px solid var(--bb-border);
-      background: var(--bb-surface); color: var(--bb-text); cursor: pointer; }
-    button:hover:not(:disabled) { border-color: var(--bb-brand); color: var(--bb-brand); }
-    button:disabled { opacity: 0.6; cursor: default; }
-    .rows { margin: 0; }
-    .row { display: grid; grid-template-columns: 170px 1fr; gap: 1rem; padding: 0.9rem 1.25rem; }
-    .row + .row { border-top: 1px solid var(--bb-border); }
-    dt { color: var(--bb-muted); font-weight: 500; }
-    dd { margin: 0; min-width: 0; }
-    .pill { display: inline-block; padding: 0.1rem 0.6rem; border-radius: 999px; font-size: 0.85rem;
-      font-weight: 500; }
-    .pill.small { font-size: 0.75rem; }
-    .pill-ok { background: var(--bb-ok-bg); color: var(--bb-ok); }
-    .pill-warn { background: var(--bb-warn-bg); color: var(--bb-warn); }
-    .pill-error { background: var(--bb-error-bg); color: var(--bb-error); }
-    .pill-muted { background: var(--bb-bg); color: var(--bb-muted); border: 1px solid var(--bb-border); }
     .muted { color: var(--bb-muted); }
-    .error { color: var(--bb-error); }
-    .list { list-style: none; margin: 0; padding: 0; }
-    .list li { display: flex; align-items: center; justify-content: space-between; gap: 0.75rem; padding: 0.2rem 0; }
-    .name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+    .notice { margin: 0 0 1rem; padding: 0.6rem 0.9rem; border-radius: 6px; background: var(--bb-warn-bg);
+      color: var(--bb-warn); }
     .foot { padding: 1rem 1.5rem; text-align: center; font-size: 0.8rem; color: var(--bb-muted); }
-    @media (max-width: 560px) { .row { grid-template-columns: 1fr; gap: 0.25rem; } }
+    @media (max-width: 560px) {
+      .bar { padding: 0 1rem; }
+      .tag, .user-email { display: none; }
+    }
   `,
 })
 export class AppComponent implements OnInit {
-  private readonly http = inject(HttpClient);
+  readonly auth = inject(AuthService);
 
-  readonly health = signal<Load<HealthBody>>({ state: 'loading' });
-  readonly workflows = signal<Load<WorkflowRow[]>>({ state: 'loading' });
-
-  readonly busy = computed(() => this.health().state === 'loading' || this.workflows().state === 'loading');
-
-  readonly healthText = computed(() => {
-    const h = this.health();
-    return h.state === 'ok' ? (h.value.status ?? 'unknown') : '';
+  readonly notice = computed(() => {
+    const s = this.auth.session();
+    return s.state === 'anonymous' ? s.message : undefined;
   });
-  readonly healthy = computed(() => this.healthText() === 'ok' || this.healthText() === 'up');
-  readonly healthError = computed(() => {
-    const h = this.health();
-    return h.state === 'error' ? h.message : '';
-  });
-
-  readonly workflowRows = computed(() => {
-    const w = this.workflows();
-    return w.state === 'ok' ? w.value : [];
-  });
-  readonly workflowsError = computed(() => {
-    const w = this.workflows();
-    return w.state === 'error' ? w.message : '';
+  readonly mustChangePassword = computed(() => {
+    const s = this.auth.session();
+    return s.state === 'authenticated' && s.mustChangePassword;
   });
 
   ngOnInit(): void {
-    this.refresh();
-  }
-
-  refresh(): void {
-    this.health.set({ state: 'loading' });
-    this.workflows.set({ state: 'loading' });
-
-    this.http.get<HealthBody>('/api/health').subscribe({
-      next: (body) => this.health.set({ state: 'ok', value: body ?? {} }),
-      error: (err: unknown) => {
-        // Terminus answers 503 with the same body shape when a check is down: show that status.
-        if (err instanceof HttpErrorResponse && err.status === 503 && typeof err.error?.status === 'string') {
-          this.health.set({ state: 'ok', value: { status: err.error.status as string } });
-        } else {
-          this.health.set({ state: 'error', message: describeError(err) });
-        }
-      },
-    });
-
-    this.http.get<Page<WorkflowRow>>('/api/workflows', { params: { limit: 5 } }).subscribe({
-      next: (body) => {
-        const items = Array.isArray(body?.items) ? body.items : [];
-        this.workflows.set({ state: 'ok', value: items.slice(0, 5) });
-      },
-      error: (err: unknown) => this.workflows.set({ state: 'error', message: describeError(err) }),
-    });
+    void this.auth.restore();
   }
 }

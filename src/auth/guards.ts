@@ -1,0 +1,117 @@
+import { ExecutionContext, ForbiddenException, HttpException, Injectable, Logger, NotFoundException, type CanActivate } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { permissionRank, roleRank } from '@contracts';
+import { problem } from '../api/problem';
+import { ACCESS_RULE, type AccessRule } from './access.decorator';
+import { AccessService } from './access.service';
+import type { AuthenticatedUser, RequestAccess } from './auth.types';
+import { IS_PUBLIC } from './public.decorator';
+
+type AuthedRequest = Request & { user?: AuthenticatedUser; access?: RequestAccess };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
+  return !!reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
+}
+
+/** 1. Authentication: a valid bearer access token on every route but the @Public() ones. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  canActivate(context: ExecutionContext) {
+    if (isPublic(this.reflector, context)) return true;
+    return super.canActivate(context);
+  }
+
+  handleRequest<T>(error: unknown, user: T): T {
+    if (error || !user) {
+      throw new HttpException(problem(401, 'unauthorized', 'Unauthorized', 'Sign in: a valid bearer access token is required'), 401);
+    }
+    return user;
+  }
+}
+
+/** 2. Rate limits, per signed-in user (else per address); login is keyed by address and e-mail. */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected async getTracker(req: Record<string, unknown>): Promise<string> {
+    const request = req as unknown as AuthedRequest;
+    if (request.path === '/api/auth/login') {
+      const email = typeof request.body?.email === 'string' ? request.body.email.toLowerCase().slice(0, 254) : '';
+      return `${request.ip}|${email}`;
+    }
+    return request.user?.id ?? request.ip ?? 'unknown';
+  }
+
+  protected async throwThrottlingException(): Promise<void> {
+    throw new HttpException(problem(429, 'too-many-requests', 'Too many requests', 'Slow down and retry in a minute'), 429);
+  }
+}
+
+/** 3. Authorization: the route's @Access rule, against roles and shares, in one place. */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('AccessGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly access: AccessService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (isPublic(this.reflector, context)) return true;
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const user = req.user!;
+    if (!rule) {
+      // Fail closed: a route someone forgot to annotate is refused, loudly.
+      this.logger.error(`route ${req.method} ${req.route?.path ?? req.path} has no @Access rule`);
+      throw new ForbiddenException();
+    }
+    if ('signedIn' in rule) return true;
+    if ('workspace' in rule) {
+      const requested = rule.workspaceParam ? paramValue(req, rule.workspaceParam) : headerValue(req, 'x-workspace-id');
+      const workspaceId = requested ?? (await this.access.defaultWorkspace(user.id));
+      const role = workspaceId && UUID.test(workspaceId) ? await this.access.roleIn(user.id, workspaceId) : undefined;
+      if (!workspaceId || !role) throw notFound('workspace-not-found', 'Workspace not found', 'You are not a member of that workspace');
+      if (roleRank(role) < roleRank(rule.workspace)) throw forbidden(`This needs the ${rule.workspace} role or higher; you are ${role}`);
+      req.access = { workspaceId, role };
+      return true;
+    }
+    const id = paramValue(req, rule.param ?? 'id');
+    const workflow = id && UUID.test(id) ? await this.access.workflow(id) : undefined;
+    const { role, permission } = workflow ? await this.access.workflowPermission(user.id, workflow) : {};
+    // No access at all looks exactly like a workflow that does not exist.
+    if (!workflow || !permission) throw notFound('workflow-not-found', 'Workflow not found', `No workflow ${id}`);
+    if (permissionRank(permission) < permissionRank(rule.workflow)) {
+      throw forbidden(`This needs ${rule.workflow} permission on the workflow; you have ${permission}`);
+    }
+    req.access = { workspaceId: workflow.workspaceId, role, workflow, permission };
+    return true;
+  }
+}
+
+function paramValue(req: Request, name: string): string | undefined {
+  const value = req.params[name];
+  return Array.isArray(value) ? value[0] : value || undefined;
+}
+
+function headerValue(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value || undefined;
+}
+
+function notFound(code: string, title: string, detail: string): HttpException {
+  return new NotFoundException(problem(404, code, title, detail));
+}
+
+function forbidden(detail: string): HttpException {
+  return new ForbiddenException(problem(403, 'forbidden', 'Forbidden', detail));
+}

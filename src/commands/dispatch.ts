@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Command, LogPosition, UserCommand, WorkflowCommand, WorkspaceCommand } from '@contracts';
+import { categoryOf, userStream, workflowStream, workspaceStream } from '@contracts';
+import type { Decider, DecidedEvent } from '../domain/decider';
+import { workflowDecider } from '../domain/workflow/workflow.decider';
+import { userDecider } from '../domain/user/user.decider';
+import { workspaceDecider } from '../domain/workspace/workspace.decider';
+import type { Infrastructure } from '../infrastructure';
+import { INFRASTRUCTURE } from '../runtime/tokens';
+import { waitForProjection } from '../queries/wait-for-projection';
+import { handleCommand, type CommandOptions, type CommandResult } from './handle-command';
+
+/** Each aggregate: its decider and the stream a command goes to. */
+const aggregates = {
+  workflow: { decider: workflowDecider, stream: (c: WorkflowCommand) => workflowStream(c.data.workflowId) },
+  user: { decider: userDecider, stream: (c: UserCommand) => userStream(c.data.userId) },
+  workspace: { decider: workspaceDecider, stream: (c: WorkspaceCommand) => workspaceStream(c.data.workspaceId) },
+} as const;
+
+export type AggregateName = keyof typeof aggregates;
+export type CommandOf<A extends AggregateName> = Parameters<(typeof aggregates)[A]['stream']>[0];
+
+/** CommandBus message carrying any command of any aggregate. */
+export class DispatchCommand<A extends AggregateName = AggregateName> {
+  constructor(
+    readonly aggregate: A,
+    readonly command: CommandOf<A>,
+    readonly options: CommandOptions = {},
+  ) {}
+}
+
+@CommandHandler(DispatchCommand)
+export class DispatchCommandHandler implements ICommandHandler<DispatchCommand, CommandResult> {
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+
+  async execute({ aggregate, command, options }: DispatchCommand): Promise<CommandResult> {
+    const { decider, stream } = aggregates[aggregate] as unknown as {
+      decider: Decider<Command, DecidedEvent, unknown>;
+      stream: (c: Command) => string;
+    };
+    try {
+      const result = await handleCommand(this.infra.store, decider, stream(command), command, options);
+      this.infra.metrics.commands.inc({ command: command.type, outcome: 'accepted' });
+      return result;
+    } catch (error) {
+      this.infra.metrics.commands.inc({ command: command.type, outcome: 'rejected' });
+      throw error;
+    }
+  }
+}
+
+/** Sends commands; optionally waits until named projections show the result (read your writes). */
+@Injectable()
+export class Commands {
+  constructor(
+    private readonly bus: CommandBus,
+    @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
+  ) {}
+
+  send<A extends AggregateName>(aggregate: A, command: CommandOf<A>, options: CommandOptions = {}): Promise<CommandResult> {
+    return this.bus.execute(new DispatchCommand(aggregate, command, options));
+  }
+
+  /**
+   * Sends, then waits (up to 5 s) until the given projections have applied the result, so the
+   * next request sees it: accounts, memberships and shares decide who may do what.
+   */
+  async sendAndProject<A extends AggregateName>(
+    aggregate: A,
+    command: CommandOf<A>,
+    projections: readonly string[],
+    options: CommandOptions = {},
+  ): Promise<CommandResult> {
+    const result = await this.send(aggregate, command, options);
+    if (result.position) await this.awaitProjections(result.position, categoryOf(aggregates[aggregate].stream(command as never)), projections);
+    return result;
+  }
+
+  async awaitProjections(position: LogPosition, category: string, projections: readonly string[]): Promise<void> {
+    await Promise.all(projections.map((p) => waitForProjection(this.infra.database.db, p, category, position)));
+  }
+}
