@@ -1,6 +1,5 @@
-import type { WorkflowCommand } from '@contracts';
-import { DomainError } from '../decider';
-import { decideWorkflow, evolveWorkflow, initialWorkflowState, type WorkflowDecidedEvent } from './workflow.decider';
+import { specFor } from '../testing/given-when-then';
+import { workflowDecider, type WorkflowDecidedEvent } from './workflow.decider';
 
 const workflowId = '7f1c1c5e-5f1a-4c43-9a58-2d0c7f3f9b10';
 const metadata = {
@@ -13,27 +12,7 @@ const metadata = {
 };
 
 /** given events, when a command, then events (or an error code). */
-function given(...events: WorkflowDecidedEvent[]) {
-  const state = events.reduce(evolveWorkflow, initialWorkflowState());
-  return {
-    when: (command: Omit<WorkflowCommand, 'metadata'>) => {
-      const run = () => decideWorkflow({ ...command, metadata } as WorkflowCommand, state);
-      return {
-        then: (expected: WorkflowDecidedEvent[]) => expect(run()).toEqual(expected),
-        thenFails: (code: string, kind: DomainError['kind']) => {
-          try {
-            run();
-          } catch (error) {
-            expect(error).toBeInstanceOf(DomainError);
-            expect(error).toMatchObject({ code, kind });
-            return;
-          }
-          throw new Error(`expected ${code}, but the command was accepted`);
-        },
-      };
-    },
-  };
-}
+const given = specFor(workflowDecider, metadata);
 
 const created: WorkflowDecidedEvent = {
   type: 'WorkflowCreated',
@@ -99,5 +78,52 @@ describe('workflow decider', () => {
     given(created, archived)
       .when({ type: 'ChangeWorkflowDescription', data: { workflowId, description: 'x' } })
       .thenFails('workflow-archived', 'rule_violated');
+  });
+
+  describe('sharing and public links', () => {
+    const shared: WorkflowDecidedEvent = {
+      type: 'WorkflowShared',
+      data: { workflowId, shareId: 's1', grantee: { kind: 'user', id: 'u2' }, permission: 'edit' },
+    };
+
+    it('shares once per grantee', () => {
+      given(created).when({ type: 'ShareWorkflow', data: { workflowId, shareId: 's1', grantee: { kind: 'user', id: 'u2' }, permission: 'edit' } }).then([shared]);
+      given(created, shared)
+        .when({ type: 'ShareWorkflow', data: { workflowId, shareId: 's2', grantee: { kind: 'user', id: 'u2' }, permission: 'view' } })
+        .thenFails('share-exists', 'conflict');
+    });
+
+    it('changes and revokes existing shares only', () => {
+      given(created, shared)
+        .when({ type: 'ChangeShare', data: { workflowId, shareId: 's1', permission: 'admin' } })
+        .then([{ type: 'WorkflowShareChanged', data: { workflowId, shareId: 's1', permission: 'admin', previousPermission: 'edit' } }]);
+      given(created, shared).when({ type: 'ChangeShare', data: { workflowId, shareId: 's1', permission: 'edit' } }).then([]);
+      given(created, shared).when({ type: 'RevokeShare', data: { workflowId, shareId: 's1' } }).then([{ type: 'WorkflowShareRevoked', data: { workflowId, shareId: 's1' } }]);
+      given(created, shared, { type: 'WorkflowShareRevoked', data: { workflowId, shareId: 's1' } })
+        .when({ type: 'RevokeShare', data: { workflowId, shareId: 's1' } })
+        .thenFails('share-not-found', 'not_found');
+      given(created).when({ type: 'ChangeShare', data: { workflowId, shareId: 'nope', permission: 'view' } }).thenFails('share-not-found', 'not_found');
+    });
+
+    const link = (expiresAt: string) => ({
+      type: 'CreatePublicLink' as const,
+      data: { workflowId, linkId: 'l1', tokenHash: 'a'.repeat(64), expiresAt, includeExecutions: false },
+    });
+
+    it('creates a public link that expires in the future, within a year', () => {
+      given(created)
+        .when(link('2026-12-05T10:00:00.000Z'))
+        .then([{ type: 'PublicLinkCreated', data: { ...link('2026-12-05T10:00:00.000Z').data } }]);
+      given(created).when(link('2026-11-28T09:59:59.000Z')).thenFails('link-expiry-in-past', 'rule_violated');
+      given(created).when(link('2028-01-01T00:00:00.000Z')).thenFails('link-expiry-too-far', 'rule_violated');
+    });
+
+    it('revokes a link once', () => {
+      const createdLink: WorkflowDecidedEvent = { type: 'PublicLinkCreated', data: link('2026-12-05T10:00:00.000Z').data };
+      given(created, createdLink).when({ type: 'RevokePublicLink', data: { workflowId, linkId: 'l1' } }).then([{ type: 'PublicLinkRevoked', data: { workflowId, linkId: 'l1' } }]);
+      given(created, createdLink, { type: 'PublicLinkRevoked', data: { workflowId, linkId: 'l1' } })
+        .when({ type: 'RevokePublicLink', data: { workflowId, linkId: 'l1' } })
+        .thenFails('public-link-not-found', 'not_found');
+    });
   });
 });
