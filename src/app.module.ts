@@ -2,7 +2,6 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -25,7 +24,6 @@ import { AccessService } from './auth/access.service';
 import { AccountsService } from './auth/accounts.service';
 import { AuthService } from './auth/auth.service';
 import { OwnerBootstrapService } from './auth/owner-bootstrap.service';
-import { JwtStrategy } from './auth/jwt.strategy';
 import { JwtKeys } from './auth/jwt-keys';
 import { loadJwtSecret } from './auth/jwt-secret';
 import { AccessGuard, JwtAuthGuard, RateLimitGuard } from './auth/guards';
@@ -49,7 +47,6 @@ export class AppModule {
     if (roles.api) {
       imports.push(
         JwtModule.register({}),
-        PassportModule,
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: infra.config.rateLimitPerMinute }]),
       );
       providers.push(
@@ -62,7 +59,6 @@ export class AppModule {
         AccountsService,
         AuthService,
         OwnerBootstrapService,
-        JwtStrategy,
         {
           provide: JwtKeys,
           useFactory: async () =>

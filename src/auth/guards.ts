@@ -1,13 +1,14 @@
 import { ExecutionContext, ForbiddenException, HttpException, Injectable, Logger, NotFoundException, type CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
+import { JwtService } from '@nestjs/jwt';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { permissionRank, roleRank } from '@contracts';
 import { problem } from '../api/problem';
 import { ACCESS_RULE, type AccessRule } from './access.decorator';
 import { AccessService } from './access.service';
-import type { AuthenticatedUser, RequestAccess } from './auth.types';
+import type { AuthenticatedUser, JwtClaims, RequestAccess } from './auth.types';
+import { JwtKeys } from './jwt-keys';
 import { IS_PUBLIC } from './public.decorator';
 
 type AuthedRequest = Request & { user?: AuthenticatedUser; access?: RequestAccess };
@@ -18,23 +19,29 @@ function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
   return !!reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
 }
 
-/** 1. Authentication: a valid bearer access token on every route but the @Public() ones. */
+/**
+ * 1. Authentication: a valid bearer access token (HS256, not expired, of type access, of a user
+ * who exists and is not disabled) on every route but the @Public() ones. Verified here with the
+ * app's own JwtService rather than a passport strategy, whose registry is global to the process.
+ */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class JwtAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly keys: JwtKeys,
+    private readonly access: AccessService,
+  ) {}
 
-  canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (isPublic(this.reflector, context)) return true;
-    return super.canActivate(context);
-  }
-
-  handleRequest<T>(error: unknown, user: T): T {
-    if (error || !user) {
-      throw new HttpException(problem(401, 'unauthorized', 'Unauthorized', 'Sign in: a valid bearer access token is required'), 401);
-    }
-    return user;
+    const req = context.switchToHttp().getRequest<AuthedRequest>();
+    const match = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(headerValue(req, 'authorization') ?? '');
+    const claims = match ? await this.jwt.verifyAsync<JwtClaims>(match[1], { secret: this.keys.secret, algorithms: ['HS256'] }).catch(() => undefined) : undefined;
+    const user = claims?.typ === 'access' && typeof claims.sub === 'string' ? await this.access.activeUser(claims.sub) : undefined;
+    if (!user) throw new HttpException(problem(401, 'unauthorized', 'Unauthorized', 'Sign in: a valid bearer access token is required'), 401);
+    req.user = user;
+    return true;
   }
 }
 

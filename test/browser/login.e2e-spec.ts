@@ -38,7 +38,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     const who = page.getByTestId('current-user');
     await who.waitFor();
     expect(await who.textContent()).toContain(TEST_OWNER.email);
-    expect(await page.evaluate(() => localStorage.getItem('bluebird.accessToken'))).toMatch(/^ey/);
+    expect(await page.evaluate('localStorage.getItem("bluebird.accessToken")')).toMatch(/^ey/);
     await page.getByTestId('health-status').getByText('ok').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'login-signed-in.png') });
 
@@ -47,7 +47,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
 
     await page.getByTestId('logout').click();
     await page.getByTestId('login-form').waitFor();
-    expect(await page.evaluate(() => localStorage.getItem('bluebird.accessToken'))).toBeNull();
+    expect(await page.evaluate('localStorage.getItem("bluebird.accessToken")')).toBeNull();
     await page.close();
   });
 });
