@@ -3,6 +3,8 @@ import { workflowSummaryProjector } from './workflow-summary/workflow-summary.pr
 import { userAccountProjector } from './user-account/user-account.projector';
 import { workspaceMembershipProjector } from './workspace-membership/workspace-membership.projector';
 import { workflowAccessProjector } from './workflow-access/workflow-access.projector';
+import { activityProjector } from './activity/activity.projector';
+import { notificationProjector } from './notification/notification.projector';
 
 /** Every read model of the product. A new one is a folder plus a line here and a migration. */
 export const allProjectors: readonly Projector[] = [
@@ -10,6 +12,8 @@ export const allProjectors: readonly Projector[] = [
   userAccountProjector,
   workspaceMembershipProjector,
   workflowAccessProjector,
+  activityProjector,
+  notificationProjector,
 ];
 
 export function findProjector(name: string): Projector | undefined {

@@ -21,7 +21,7 @@ export interface RebuildProgress {
 type Outcome = 'applied' | 'duplicate' | 'gap';
 
 /**
- * Runs projectors: each catches up from the store, then consumes its own queue. Applying an event
+ * Runs projectors: each binds its own queue, catches up from the store, then stays live. Applying an event
  * and advancing the checkpoint happen in ONE transaction, and an event at or before the checkpoint
  * is skipped, so a message delivered twice changes nothing. A message whose `prev` is not the
  * checkpoint reveals a gap (lost or reordered delivery): the projector catches up from the store.
@@ -38,9 +38,14 @@ export class ProjectionRunner {
     private readonly log: (message: string) => void = () => undefined,
   ) {}
 
+  /**
+   * Binds each projector's queue FIRST, then catches up from the store: an event published before
+   * the queue existed would otherwise reach nobody, and nothing would reveal the gap until the
+   * next event of that category. Messages arriving during the catch-up are duplicates (skipped) or
+   * next in line (the checkpoint lock orders them).
+   */
   async start(): Promise<void> {
     for (const projector of this.projectors) {
-      await this.catchUp(projector);
       const consumer = await this.broker.consume(
         {
           name: projectionQueueName(projector),
@@ -52,6 +57,7 @@ export class ProjectionRunner {
         (message) => this.onMessage(projector, message),
       );
       this.consumers.push(consumer);
+      await this.catchUp(projector);
     }
   }
 

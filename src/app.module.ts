@@ -14,12 +14,14 @@ import { ProjectionsService } from './runtime/projections.service';
 import { Commands, DispatchCommandHandler } from './commands/dispatch';
 import { GetWorkflowHandler, ListWorkflowsHandler } from './queries/workflow.queries';
 import { WorkspaceQueries } from './queries/workspace.queries';
+import { GetNotificationHandler, ListActivityHandler, ListNotificationsHandler } from './queries/activity.queries';
 import { WorkflowsController } from './api/workflows.controller';
 import { AuthController } from './api/auth.controller';
 import { UsersController } from './api/users.controller';
 import { WorkspacesController } from './api/workspaces.controller';
 import { SharingController } from './api/sharing.controller';
 import { PublicLinkController } from './api/public-link.controller';
+import { ActivityController } from './api/activity.controller';
 import { AccessService } from './auth/access.service';
 import { AccountsService } from './auth/accounts.service';
 import { AuthService } from './auth/auth.service';
@@ -54,6 +56,9 @@ export class AppModule {
         Commands,
         ListWorkflowsHandler,
         GetWorkflowHandler,
+        ListActivityHandler,
+        ListNotificationsHandler,
+        GetNotificationHandler,
         WorkspaceQueries,
         AccessService,
         AccountsService,
@@ -69,7 +74,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
       );
-      controllers.push(AuthController, UsersController, WorkspacesController, WorkflowsController, SharingController, PublicLinkController);
+      controllers.push(AuthController, UsersController, WorkspacesController, WorkflowsController, SharingController, PublicLinkController, ActivityController);
     }
     return {
       module: AppModule,

@@ -119,6 +119,55 @@ const migrations: Record<string, Migration> = {
       await sql`CREATE TABLE app_setting (key text PRIMARY KEY, value text NOT NULL)`.execute(db);
     },
   },
+  '0004_activity': {
+    async up(db: Kysely<any>) {
+      await sql`
+        CREATE TABLE activity (
+          event_id uuid PRIMARY KEY,
+          transaction_id bigint NOT NULL,
+          global_position bigint NOT NULL,
+          workspace_id uuid,
+          workflow_id uuid,
+          stream_id text NOT NULL,
+          event_type text NOT NULL,
+          actor_id text NOT NULL,
+          actor_name text,
+          occurred_at timestamptz NOT NULL,
+          summary jsonb NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX activity_workspace_feed ON activity (workspace_id, transaction_id DESC, global_position DESC)`.execute(db);
+      await sql`CREATE INDEX activity_workflow_feed ON activity (workflow_id, transaction_id DESC, global_position DESC)`.execute(db);
+      await sql`
+        CREATE TABLE notification (
+          notification_id uuid PRIMARY KEY,
+          kind text NOT NULL,
+          recipient_user_id uuid,
+          recipient_team_id uuid,
+          workspace_id uuid,
+          workflow_id uuid,
+          actor_id text NOT NULL,
+          actor_name text,
+          occurred_at timestamptz NOT NULL,
+          transaction_id bigint NOT NULL,
+          global_position bigint NOT NULL,
+          details jsonb NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX notification_user ON notification (recipient_user_id) WHERE recipient_user_id IS NOT NULL`.execute(db);
+      await sql`CREATE INDEX notification_team ON notification (recipient_team_id) WHERE recipient_team_id IS NOT NULL`.execute(db);
+      await sql`
+        CREATE TABLE notification_read (
+          notification_id uuid NOT NULL,
+          user_id uuid NOT NULL,
+          read_at timestamptz NOT NULL,
+          PRIMARY KEY (notification_id, user_id)
+        )`.execute(db);
+    },
+  },
+  '0005_password_changed_at': {
+    async up(db: Kysely<any>) {
+      await sql`ALTER TABLE user_account ADD COLUMN password_changed_at timestamptz`.execute(db);
+    },
+  },
 };
 
 /** `schema`: where the migration bookkeeping lives (kysely would otherwise find another schema's tables). */

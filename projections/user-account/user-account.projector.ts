@@ -33,7 +33,9 @@ export const userAccountProjector: Projector = {
             .execute();
           break;
         case 'UserPasswordChanged':
-          await row().set({ password_hash: event.data.passwordHash, must_change_password: event.data.reset, updated_at: at }).execute();
+          await row()
+            .set({ password_hash: event.data.passwordHash, must_change_password: event.data.reset, password_changed_at: at, updated_at: at })
+            .execute();
           break;
         case 'UserDisabled':
           await row().set({ disabled: true, updated_at: at }).execute();

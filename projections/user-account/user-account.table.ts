@@ -9,6 +9,8 @@ export interface UserAccountTable {
   must_change_password: boolean;
   disabled: ColumnType<boolean, boolean | undefined, boolean>;
   invited_by: string | null;
+  /** Tokens issued before this instant are refused (migration 0005). */
+  password_changed_at: ColumnType<Date | null, string | null | undefined, string | null>;
   created_at: ColumnType<Date, string, string>;
   updated_at: ColumnType<Date, string, string>;
 }

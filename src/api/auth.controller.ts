@@ -58,6 +58,7 @@ export class AuthController {
       { type: 'ChangePassword', data: { userId: user.id, passwordHash: await hashPassword(body.newPassword), reset: false }, metadata: commandMetadata(req) },
       ACCOUNT_PROJECTIONS,
     );
-    return { changed: true };
+    // The change ends every session issued before it, this one included: hand back a new pair.
+    return { changed: true, ...(await this.auth.issueFor(user)) };
   }
 }

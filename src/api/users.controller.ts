@@ -89,12 +89,25 @@ export class UsersController {
     return { id: userId, disabled: false };
   }
 
-  /** The target must be a member of the caller's workspace, and not stronger than an admin can touch. */
+  /**
+   * Password resets and disabling act on the whole account, not on one workspace: the caller
+   * must be admin (owner, for a workspace the target owns) in EVERY workspace the target belongs
+   * to. Otherwise anyone could start a workspace, add a victim and take their account.
+   */
   private async requireManageable(req: Request, userId: string): Promise<void> {
-    const { workspaceId, role: callerRole } = requestAccess(req);
-    const targetRole = UUID.test(userId) ? await this.access.roleIn(userId, workspaceId) : undefined;
-    if (!targetRole) throw new HttpException(problem(404, 'user-not-found', 'User not found', 'No such member in this workspace'), 404);
-    if (roleRank(targetRole) >= roleRank('owner') && callerRole !== 'owner') throw forbidden('Only an owner can manage an owner');
+    const { workspaceId } = requestAccess(req);
+    const callerId = currentUser(req).id;
+    const memberships = UUID.test(userId) ? await this.access.membershipsOf(userId) : [];
+    if (!memberships.some((m) => m.workspaceId === workspaceId)) {
+      throw new HttpException(problem(404, 'user-not-found', 'User not found', 'No such member in this workspace'), 404);
+    }
+    for (const membership of memberships) {
+      const callerRole = await this.access.roleIn(callerId, membership.workspaceId);
+      const needed: WorkspaceRole = membership.role === 'owner' ? 'owner' : 'admin';
+      if (!callerRole || roleRank(callerRole) < roleRank(needed)) {
+        throw forbidden('That account also belongs to workspaces you do not administer; ask their admins');
+      }
+    }
   }
 }
 

@@ -15,15 +15,25 @@ export class AccessService {
     return this.infra.database.db;
   }
 
-  /** The signed-in user, if they exist and are not disabled. */
-  async activeUser(userId: string): Promise<AuthenticatedUser | undefined> {
+  /**
+   * The signed-in user, if they exist and are not disabled, and (given the token's issue time in
+   * ms) the token is not older than their last password change: a change ends earlier sessions.
+   */
+  async activeUser(userId: string, issuedAtMs?: number): Promise<AuthenticatedUser | undefined> {
     const row = await this.db
       .selectFrom('user_account')
-      .select(['user_id', 'email', 'display_name', 'disabled'])
+      .select(['user_id', 'email', 'display_name', 'disabled', 'password_changed_at'])
       .where('user_id', '=', userId)
       .executeTakeFirst();
     if (!row || row.disabled) return undefined;
+    if (issuedAtMs !== undefined && row.password_changed_at && issuedAtMs < new Date(row.password_changed_at).getTime()) return undefined;
     return { id: row.user_id, email: row.email, displayName: row.display_name };
+  }
+
+  /** Every workspace the user belongs to, with their role there. */
+  async membershipsOf(userId: string): Promise<{ workspaceId: string; role: WorkspaceRole }[]> {
+    const rows = await this.db.selectFrom('workspace_member').select(['workspace_id', 'role']).where('user_id', '=', userId).execute();
+    return rows.map((r) => ({ workspaceId: r.workspace_id, role: r.role }));
   }
 
   async roleIn(userId: string, workspaceId: string): Promise<WorkspaceRole | undefined> {

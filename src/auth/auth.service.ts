@@ -56,7 +56,7 @@ export class AuthService {
     } catch {
       throw new HttpException(problem(401, 'invalid-refresh-token', 'Invalid refresh token', 'Sign in again'), 401);
     }
-    const user = claims.typ === 'refresh' ? await this.access.activeUser(claims.sub) : undefined;
+    const user = claims.typ === 'refresh' ? await this.access.activeUser(claims.sub, claims.iatMs ?? (claims.iat ?? 0) * 1000) : undefined;
     if (!user) throw new HttpException(problem(401, 'invalid-refresh-token', 'Invalid refresh token', 'Sign in again'), 401);
     return this.issue(user, await this.mustChangePassword(user.id));
   }
@@ -82,8 +82,13 @@ export class AuthService {
     return row?.must_change_password ?? false;
   }
 
+  /** A fresh pair for a user who just proved who they are (e.g. right after changing their password). */
+  async issueFor(user: AuthenticatedUser): Promise<TokenPair> {
+    return this.issue(user, await this.mustChangePassword(user.id));
+  }
+
   private async issue(user: AuthenticatedUser, mustChangePassword: boolean): Promise<TokenPair> {
-    const base = { sub: user.id, email: user.email };
+    const base = { sub: user.id, email: user.email, iatMs: Date.now() };
     const accessToken = await this.jwt.signAsync({ ...base, typ: 'access' }, { secret: this.keys.secret, expiresIn: this.keys.accessTtlSeconds });
     const refreshToken = await this.jwt.signAsync({ ...base, typ: 'refresh' }, { secret: this.keys.secret, expiresIn: this.keys.refreshTtlSeconds });
     return { accessToken, refreshToken, expiresIn: this.keys.accessTtlSeconds, user, mustChangePassword };

@@ -23,5 +23,7 @@ export interface JwtClaims {
   typ: 'access' | 'refresh';
   email?: string;
   iat?: number;
+  /** Issue time in milliseconds: tokens issued before the last password change are refused. */
+  iatMs?: number;
   exp?: number;
 }

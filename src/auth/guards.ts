@@ -38,7 +38,7 @@ export class JwtAuthGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const match = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(headerValue(req, 'authorization') ?? '');
     const claims = match ? await this.jwt.verifyAsync<JwtClaims>(match[1], { secret: this.keys.secret, algorithms: ['HS256'] }).catch(() => undefined) : undefined;
-    const user = claims?.typ === 'access' && typeof claims.sub === 'string' ? await this.access.activeUser(claims.sub) : undefined;
+    const user = claims?.typ === 'access' && typeof claims.sub === 'string' ? await this.access.activeUser(claims.sub, claims.iatMs ?? (claims.iat ?? 0) * 1000) : undefined;
     if (!user) throw new HttpException(problem(401, 'unauthorized', 'Unauthorized', 'Sign in: a valid bearer access token is required'), 401);
     req.user = user;
     return true;
@@ -51,7 +51,8 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected async getTracker(req: Record<string, unknown>): Promise<string> {
     const request = req as unknown as AuthedRequest;
     if (request.path === '/api/auth/login') {
-      const email = typeof request.body?.email === 'string' ? request.body.email.toLowerCase().slice(0, 254) : '';
+      // Normalised exactly as login does, so " Victim@x" shares the victim's budget.
+      const email = typeof request.body?.email === 'string' ? request.body.email.trim().toLowerCase().slice(0, 254) : '';
       return `${request.ip}|${email}`;
     }
     return request.user?.id ?? request.ip ?? 'unknown';

@@ -1,1 +1,2 @@
 export * from './workflow-summary';
+export * from './activity';

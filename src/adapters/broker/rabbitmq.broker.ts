@@ -80,10 +80,18 @@ export class RabbitMqBroker implements Broker {
         }),
     );
     // A channel that dies mid-batch never calls back: race the confirms against its closing.
-    await Promise.race([
-      Promise.all(confirmations),
-      new Promise<never>((_, reject) => channel.once('close', () => reject(new Error('publisher channel closed')))),
-    ]);
+    let onClose: (() => void) | undefined;
+    try {
+      await Promise.race([
+        Promise.all(confirmations),
+        new Promise<never>((_, reject) => {
+          onClose = () => reject(new Error('publisher channel closed'));
+          channel.once('close', onClose);
+        }),
+      ]);
+    } finally {
+      if (onClose) channel.removeListener('close', onClose);
+    }
   }
 
   async consume(spec: QueueSpec, handler: MessageHandler): Promise<Consumer> {

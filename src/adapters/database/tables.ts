@@ -8,6 +8,8 @@ import type {
   WorkspaceTable,
 } from '../../../projections/workspace-membership/workspace-membership.table';
 import type { PublicLinkTable, WorkflowShareTable } from '../../../projections/workflow-access/workflow-access.table';
+import type { ActivityTable } from '../../../projections/activity/activity.table';
+import type { NotificationReadTable, NotificationTable } from '../../../projections/notification/notification.table';
 
 /**
  * The one kysely `Database` interface: event store tables, checkpoints and every read model.
@@ -58,4 +60,7 @@ export interface Database {
   team_member: TeamMemberTable;
   workflow_share: WorkflowShareTable;
   public_link: PublicLinkTable;
+  activity: ActivityTable;
+  notification: NotificationTable;
+  notification_read: NotificationReadTable;
 }
