@@ -48,6 +48,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The first owner, as BLUEBIRD_ADMIN_EMAIL / BLUEBIRD_ADMIN_PASSWORD would name them. */
 const BOSS = { email: 'Boss@Example.test', password: 'boss-password-1' };
 
+/** Polls until the read model shows what a command did (projections are asynchronous). */
+async function eventually(read: () => Promise<request.Response>, ok: (r: request.Response) => boolean, timeoutMs = 5000): Promise<request.Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await read();
+    if (ok(res) || Date.now() > deadline) return res;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe('authentication, accounts and input safety', () => {
   let t: TestApp;
   let http: App;
@@ -282,6 +292,15 @@ describe('authentication, accounts and input safety', () => {
       expect(bodies.expired).toEqual(bodies.unknown);
       expect(bodies.malformed).toEqual(bodies.unknown);
       await request(http).get(`/api/public/${live.token}`).expect(200);
+
+      // Archiving the workflow hides it from link holders too; restoring shows it again.
+      await boss.delete(`/api/workflows/${workflowId}`).expect(200);
+      const archived = await eventually(() => request(http).get(`/api/public/${live.token}`), (r) => r.status === 404);
+      expectProblem(archived, 404);
+      const { instance: _url, ...archivedBody } = archived.body;
+      expect(archivedBody).toEqual(bodies.unknown);
+      await boss.post(`/api/workflows/${workflowId}/restore`).expect(200);
+      await eventually(() => request(http).get(`/api/public/${live.token}`), (r) => r.status === 200);
     });
   });
 

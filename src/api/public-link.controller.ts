@@ -8,8 +8,8 @@ import { hashToken } from './sharing.controller';
 import { problem } from './problem';
 
 /**
- * A public link, read-only, for anyone holding the token. Unknown, expired and revoked tokens all
- * answer the same 404, so a probe learns nothing.
+ * A public link, read-only, for anyone holding the token. Unknown, expired and revoked tokens, and
+ * links to an archived workflow, all answer the same 404, so a probe learns nothing.
  */
 @ApiTags('public links')
 @Controller('api/public')
@@ -25,7 +25,7 @@ export class PublicLinkController {
     const link = await db.selectFrom('public_link').selectAll().where('token_hash', '=', hashToken(token)).executeTakeFirst();
     if (!link || link.revoked || new Date(link.expires_at).getTime() <= Date.now()) throw notFound;
     const workflow = await db.selectFrom('workflow_summary').selectAll().where('workflow_id', '=', link.workflow_id).executeTakeFirst();
-    if (!workflow) throw notFound;
+    if (!workflow || workflow.status === 'archived') throw notFound; // archiving hides it from link holders too
     const { id, name, description, status, createdAt, updatedAt } = toWorkflowSummaryDto(workflow);
     return {
       workflow: { id, name, description, status, createdAt, updatedAt },
