@@ -3,6 +3,7 @@ import { workflowSummaryProjector } from './workflow-summary/workflow-summary.pr
 import { userAccountProjector } from './user-account/user-account.projector';
 import { workspaceMembershipProjector } from './workspace-membership/workspace-membership.projector';
 import { workflowAccessProjector } from './workflow-access/workflow-access.projector';
+import { workflowDefinitionProjector } from './workflow-definition/workflow-definition.projector';
 import { activityProjector } from './activity/activity.projector';
 import { notificationProjector } from './notification/notification.projector';
 
@@ -12,6 +13,7 @@ export const allProjectors: readonly Projector[] = [
   userAccountProjector,
   workspaceMembershipProjector,
   workflowAccessProjector,
+  workflowDefinitionProjector,
   activityProjector,
   notificationProjector,
 ];

@@ -12,7 +12,9 @@ import { INFRASTRUCTURE } from './runtime/tokens';
 import { ForwarderService } from './runtime/forwarder.service';
 import { ProjectionsService } from './runtime/projections.service';
 import { Commands, DispatchCommandHandler } from './commands/dispatch';
-import { GetWorkflowHandler, ListWorkflowsHandler } from './queries/workflow.queries';
+import { GetWorkflowAsOfHandler, GetWorkflowHandler, ListWorkflowsHandler } from './queries/workflow.queries';
+import { WorkflowGraphController } from './api/workflow-graph.controller';
+import { WorkflowVersionsController } from './api/workflow-versions.controller';
 import { WorkspaceQueries } from './queries/workspace.queries';
 import { GetNotificationHandler, ListActivityHandler, ListNotificationsHandler } from './queries/activity.queries';
 import { WorkflowsController } from './api/workflows.controller';
@@ -22,6 +24,7 @@ import { WorkspacesController } from './api/workspaces.controller';
 import { SharingController } from './api/sharing.controller';
 import { PublicLinkController } from './api/public-link.controller';
 import { ActivityController } from './api/activity.controller';
+import { ActionsController } from './api/actions.controller';
 import { AccessService } from './auth/access.service';
 import { AccountsService } from './auth/accounts.service';
 import { AuthService } from './auth/auth.service';
@@ -56,6 +59,7 @@ export class AppModule {
         Commands,
         ListWorkflowsHandler,
         GetWorkflowHandler,
+        GetWorkflowAsOfHandler,
         ListActivityHandler,
         ListNotificationsHandler,
         GetNotificationHandler,
@@ -74,7 +78,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
       );
-      controllers.push(AuthController, UsersController, WorkspacesController, WorkflowsController, SharingController, PublicLinkController, ActivityController);
+      controllers.push(AuthController, UsersController, WorkspacesController, WorkflowsController, WorkflowGraphController, WorkflowVersionsController, SharingController, PublicLinkController, ActivityController, ActionsController);
     }
     return {
       module: AppModule,

@@ -353,12 +353,114 @@ const ROWS: Row[] = [
     expect: { owner: 200, admin: 200, editor: 403, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 200, ...NO_TOKEN },
   },
 
+  // ---- the action catalogue: the same for every signed-in user
+  { route: 'GET /api/actions', request: ({ api }) => api.get('/api/actions'), expect: signedIn(200) },
+
   // ---- public: the link itself, health, metrics, the OpenAPI document (a bad bearer is ignored there)
   { route: 'GET /api/public/:token', request: ({ api, publicToken }) => api.get(`/api/public/${publicToken}`), expect: everyone(200) },
   { route: 'GET /api/health', request: ({ api }) => api.get('/api/health'), expect: everyone(200) },
   { route: 'GET /api/health/ready', request: ({ api }) => api.get('/api/health/ready'), expect: everyone(200) },
   { route: 'GET /metrics', request: ({ api }) => api.get('/metrics'), expect: everyone(200) },
   { route: 'GET /api/docs/openapi.json', request: ({ api }) => api.get('/api/docs/openapi.json'), expect: everyone(200) },
+  // ---- the graph of a workflow (edit permission), its versions and history
+  {
+    route: 'POST /api/workflows/:id/steps',
+    request: async ({ api, fresh }) => api.post(`/api/workflows/${await fresh.workflow()}/steps`).send({ name: 'Step', type: 'create_task', config: { title: 'x' } }),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
+  },
+  {
+    route: 'PUT /api/workflows/:id/steps/:stepId/config',
+    request: async ({ api, owner, fresh }) => api.put(`/api/workflows/${await withStep(owner, await fresh.workflow())}/steps/s1/config`).send({ config: { title: 'y' } }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'PUT /api/workflows/:id/steps/:stepId/name',
+    request: async ({ api, owner, fresh }) => api.put(`/api/workflows/${await withStep(owner, await fresh.workflow())}/steps/s1/name`).send({ name: 'Renamed' }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'PUT /api/workflows/:id/steps/:stepId/position',
+    request: async ({ api, owner, fresh }) => api.put(`/api/workflows/${await withStep(owner, await fresh.workflow())}/steps/s1/position`).send({ x: 10, y: 20 }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'PUT /api/workflows/:id/steps/:stepId/policy',
+    request: async ({ api, owner, fresh }) => api.put(`/api/workflows/${await withStep(owner, await fresh.workflow())}/steps/s1/policy`).send({ errorStrategy: 'continue' }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'DELETE /api/workflows/:id/steps/:stepId',
+    request: async ({ api, owner, fresh }) => api.delete(`/api/workflows/${await withStep(owner, await fresh.workflow())}/steps/s1`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/edges',
+    request: async ({ api, owner, fresh }) => {
+      const id = await withStep(owner, await fresh.workflow(), 's2');
+      return api.post(`/api/workflows/${id}/edges`).send({ from: 's1', to: 's2' });
+    },
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
+  },
+  {
+    route: 'DELETE /api/workflows/:id/edges/:edgeId',
+    request: async ({ api, owner, fresh }) => {
+      const id = await withStep(owner, await fresh.workflow(), 's2');
+      must(await owner.post(`/api/workflows/${id}/edges`).send({ id: 'e1', from: 's1', to: 's2' }), 201, 'edge');
+      return api.delete(`/api/workflows/${id}/edges/e1`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'PUT /api/workflows/:id/variables/:name',
+    request: async ({ api, fresh }) => api.put(`/api/workflows/${await fresh.workflow()}/variables/customer_email`).send({ type: 'string' }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'DELETE /api/workflows/:id/variables/:name',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.put(`/api/workflows/${id}/variables/v`).send({ type: 'string' }), 200, 'variable');
+      return api.delete(`/api/workflows/${id}/variables/v`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/triggers',
+    request: async ({ api, fresh }) => api.post(`/api/workflows/${await fresh.workflow()}/triggers`).send({ kind: 'manual', name: 'By hand' }),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
+  },
+  {
+    route: 'DELETE /api/workflows/:id/triggers/:triggerId',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 't1', kind: 'manual', name: 'By hand' }), 201, 'trigger');
+      return api.delete(`/api/workflows/${id}/triggers/t1`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'PUT /api/workflows/:id/tags',
+    request: async ({ api, fresh }) => api.put(`/api/workflows/${await fresh.workflow()}/tags`).send({ tags: ['finance'] }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/versions',
+    request: async ({ api, owner, fresh }) => api.post(`/api/workflows/${await withStep(owner, await fresh.workflow())}/versions`).send({ note: 'v1' }),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/rollback/:ver',
+    request: async ({ api, owner, fresh }) => api.post(`/api/workflows/${await published(owner, await fresh.workflow())}/rollback/1`),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
+  },
+  { route: 'GET /api/workflows/:id/versions', request: ({ api, workflowId }) => api.get(`/api/workflows/${workflowId}/versions`), expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN } },
+  {
+    route: 'GET /api/workflows/:id/versions/:a/diff/:b',
+    request: async ({ api, owner, fresh }) => api.get(`/api/workflows/${await published(owner, await fresh.workflow())}/versions/1/diff/1`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  { route: 'GET /api/workflows/:id/history', request: ({ api, workflowId }) => api.get(`/api/workflows/${workflowId}/history`), expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN } },
+
   // ---- activity feed and notifications
   {
     route: 'GET /api/activity',
@@ -395,6 +497,21 @@ const ROUTES_AWAITING_ROWS: string[] = [];
 
 /** Router entries that are not API routes: the Swagger UI's files and the designer's catch-all. */
 const NOT_API_ROUTES = (route: string) => (route.startsWith('GET /api/docs') && route !== 'GET /api/docs/openapi.json') || route.endsWith(' /{*path}');
+
+/** Adds step `s1` (and `extra`, when given) to a workflow, as its owner; returns the workflow id. */
+async function withStep(owner: Api, workflowId: string, extra?: string): Promise<string> {
+  for (const id of ['s1', ...(extra ? [extra] : [])]) {
+    must(await owner.post(`/api/workflows/${workflowId}/steps`).send({ id, name: id, type: 'create_task', config: { title: id } }), 201, `step ${id}`);
+  }
+  return workflowId;
+}
+
+/** A workflow with a valid one-step draft published as version 1, by its owner. */
+async function published(owner: Api, workflowId: string): Promise<string> {
+  await withStep(owner, workflowId);
+  must(await owner.post(`/api/workflows/${workflowId}/versions`).send({ note: 'v1' }), 201, 'version 1');
+  return workflowId;
+}
 
 function must(res: request.Response, status: number, what: string): request.Response {
   if (res.status !== status) throw new Error(`fixture "${what}" answered ${res.status}: ${JSON.stringify(res.body)}`);

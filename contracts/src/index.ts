@@ -3,3 +3,4 @@ export * from './stream-names';
 export * from './workflow';
 export * from './read-models';
 export * from './accounts';
+export * from './actions';

@@ -168,6 +168,32 @@ const migrations: Record<string, Migration> = {
       await sql`ALTER TABLE user_account ADD COLUMN password_changed_at timestamptz`.execute(db);
     },
   },
+  '0006_definitions': {
+    async up(db: Kysely<any>) {
+      await sql`
+        CREATE TABLE workflow_definition (
+          workflow_id uuid PRIMARY KEY,
+          definition jsonb NOT NULL,
+          revision bigint NOT NULL,
+          updated_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`
+        CREATE TABLE workflow_version (
+          workflow_id uuid NOT NULL,
+          version int NOT NULL,
+          note text NOT NULL,
+          definition jsonb NOT NULL,
+          rolled_back_from int,
+          published_at timestamptz NOT NULL,
+          published_by text NOT NULL,
+          published_by_name text,
+          PRIMARY KEY (workflow_id, version)
+        )`.execute(db);
+      await sql`ALTER TABLE workflow_summary ADD COLUMN step_count int NOT NULL DEFAULT 0`.execute(db);
+      await sql`ALTER TABLE workflow_summary ADD COLUMN version int NOT NULL DEFAULT 0`.execute(db);
+      await sql`ALTER TABLE workflow_summary ADD COLUMN tags jsonb NOT NULL DEFAULT '[]'::jsonb`.execute(db);
+    },
+  },
 };
 
 /** `schema`: where the migration bookkeeping lives (kysely would otherwise find another schema's tables). */

@@ -5,7 +5,12 @@ import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
 import type { WorkflowSummaryTable } from './workflow-summary.table';
 
-export type WorkflowSummaryRow = Insertable<WorkflowSummaryTable> & { revision: string };
+export type WorkflowSummaryRow = Omit<Insertable<WorkflowSummaryTable>, 'tags' | 'step_count' | 'version'> & {
+  revision: string;
+  step_count: number;
+  version: number;
+  tags: string[];
+};
 
 /**
  * The row after one more event: pure, so a batch of events can be folded in memory and written
@@ -22,6 +27,9 @@ export function evolveWorkflowSummary(row: WorkflowSummaryRow | undefined, recor
       name: event.data.name,
       description: event.data.description,
       status: 'active',
+      step_count: 0,
+      version: 0,
+      tags: [],
       created_at: event.metadata.occurredAt,
       created_by: event.metadata.actor.id,
       ...touched,
@@ -37,6 +45,15 @@ export function evolveWorkflowSummary(row: WorkflowSummaryRow | undefined, recor
       return { ...row, status: 'archived', ...touched };
     case 'WorkflowRestored':
       return { ...row, status: 'active', ...touched };
+    case 'StepAdded':
+      return { ...row, step_count: row.step_count + 1, ...touched };
+    case 'StepRemoved':
+      return { ...row, step_count: Math.max(0, row.step_count - 1), ...touched };
+    case 'WorkflowTagsChanged':
+      return { ...row, tags: event.data.tags, ...touched };
+    case 'WorkflowVersionPublished':
+      // Right after publishing (or rolling back) the draft is the published graph.
+      return { ...row, version: event.data.version, step_count: event.data.definition.steps.length, ...touched };
     default:
       // Later event types of the workflow stream still move the revision (the ETag of reads).
       return { ...row, ...touched };
@@ -64,7 +81,7 @@ export const workflowSummaryProjector: Projector = {
     if (upserts.length === 0) return;
     await trx
       .insertInto('workflow_summary')
-      .values(upserts)
+      .values(upserts.map((r) => ({ ...r, tags: JSON.stringify(r.tags) })))
       .onConflict((oc) =>
         oc.column('workflow_id').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
@@ -73,6 +90,9 @@ export const workflowSummaryProjector: Projector = {
           revision: eb.ref('excluded.revision'),
           updated_at: eb.ref('excluded.updated_at'),
           updated_by: eb.ref('excluded.updated_by'),
+          step_count: eb.ref('excluded.step_count'),
+          version: eb.ref('excluded.version'),
+          tags: eb.ref('excluded.tags'),
         })),
       )
       .execute();
@@ -83,6 +103,7 @@ function fromSelected(row: Selectable<WorkflowSummaryTable>): WorkflowSummaryRow
   return {
     ...row,
     revision: String(row.revision),
+    tags: row.tags ?? [],
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };

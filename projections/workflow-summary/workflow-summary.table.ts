@@ -11,4 +11,8 @@ export interface WorkflowSummaryTable {
   created_by: string;
   updated_at: ColumnType<Date, string, string>;
   updated_by: string;
+  step_count: ColumnType<number, number | undefined, number>;
+  /** Latest published version; 0 = none yet. */
+  version: ColumnType<number, number | undefined, number>;
+  tags: ColumnType<string[], string | undefined, string>;
 }

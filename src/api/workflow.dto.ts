@@ -35,6 +35,12 @@ export class UpdateWorkflowRequest {
 }
 
 export class ListWorkflowsParams {
+  @ApiPropertyOptional({ description: 'Only workflows with this tag' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  tag?: string;
+
   @ApiPropertyOptional({ enum: ['active', 'archived', 'all'], default: 'active' })
   @IsOptional()
   @IsIn(['active', 'archived', 'all'])
@@ -78,4 +84,29 @@ export class CommandAcceptedResponse {
   @ApiProperty({ description: 'Stream revision after the command; also the ETag' }) revision!: number;
   @ApiPropertyOptional({ description: 'Log position of the last event; pass as minPosition to read your write' })
   position?: string;
+}
+
+export class HistoryParams {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'First revision of the page (nextFromRevision of the previous page)', default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  fromRevision?: number;
+}
+
+export class GetWorkflowParams extends ReadParams {
+  @ApiPropertyOptional({ description: 'Time travel: a revision (e.g. 3) or an ISO instant; answers the workflow as it was then' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  asOf?: string;
 }

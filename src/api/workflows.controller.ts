@@ -3,16 +3,16 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { CommandAcceptedDto, Page, WorkflowCommand, WorkflowSummaryDto } from '@contracts';
+import type { CommandAcceptedDto, Page, WorkflowCommand, WorkflowDetailDto, WorkflowSummaryDto } from '@contracts';
 import { formatPosition, parsePosition } from '@contracts';
 import { Commands } from '../commands/dispatch';
 import type { CommandResult } from '../commands/handle-command';
 import { Access } from '../auth/access.decorator';
-import { GetWorkflowQuery, ListWorkflowsQuery, decodeCursor } from '../queries/workflow.queries';
+import { GetWorkflowAsOfQuery, GetWorkflowQuery, ListWorkflowsQuery, decodeCursor } from '../queries/workflow.queries';
 import { commandMetadata, requestAccess } from './request-metadata';
 import { etagOf, expectedRevisionFrom } from './etag';
 import { problem } from './problem';
-import { CommandAcceptedResponse, CreateWorkflowRequest, ListWorkflowsParams, ReadParams, UpdateWorkflowRequest } from './workflow.dto';
+import { CommandAcceptedResponse, CreateWorkflowRequest, GetWorkflowParams, ListWorkflowsParams, UpdateWorkflowRequest } from './workflow.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<revision>") the change is based on; stale = 412' };
@@ -57,6 +57,7 @@ export class WorkflowsController {
       new ListWorkflowsQuery({
         workspaceId: requestAccess(req).workspaceId,
         status: params.status,
+        tag: params.tag,
         text: params.q?.trim() || undefined,
         limit: params.limit ?? 20,
         cursor,
@@ -70,11 +71,12 @@ export class WorkflowsController {
   @ApiOkResponse({ description: 'The workflow; ETag is its revision' })
   async get(
     @Param('id') id: string,
-    @Query() params: ReadParams,
+    @Query() params: GetWorkflowParams,
     @Headers('if-none-match') ifNoneMatch: string | undefined,
     @Res({ passthrough: true }) res: Response,
-  ): Promise<WorkflowSummaryDto | undefined> {
-    const workflow: WorkflowSummaryDto | undefined = UUID.test(id)
+  ): Promise<WorkflowDetailDto | undefined> {
+    if (params.asOf !== undefined) return this.asOf(id, params.asOf, res);
+    const workflow: WorkflowDetailDto | undefined = UUID.test(id)
       ? await this.queries.execute(new GetWorkflowQuery(id, params.minPosition ? parsePosition(params.minPosition) : undefined))
       : undefined;
     if (!workflow) throw notFound(id);
@@ -126,6 +128,16 @@ export class WorkflowsController {
   async restore(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const result = await this.send({ type: 'RestoreWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
     return this.accepted(res, id, result);
+  }
+
+  /** Time travel (SPEC A6): `asOf` is a revision (inclusive) or an ISO instant. */
+  private async asOf(id: string, asOf: string, res: Response): Promise<WorkflowDetailDto> {
+    const when = /^\d{1,18}$/.test(asOf) ? { revision: BigInt(asOf) } : !Number.isNaN(Date.parse(asOf)) ? { time: new Date(asOf).toISOString() } : undefined;
+    if (!when) throw new HttpException(problem(400, 'invalid-as-of', 'Invalid asOf', 'asOf is a revision number or an ISO 8601 instant'), 400);
+    const workflow: WorkflowDetailDto | undefined = await this.queries.execute(new GetWorkflowAsOfQuery(id, when));
+    if (!workflow) throw new HttpException(problem(404, 'not-yet-existing', 'Did not exist yet', `Workflow ${id} did not exist at ${asOf}`), 404);
+    res.setHeader('ETag', etagOf(workflow.revision));
+    return workflow;
   }
 
   private send(command: WorkflowCommand, expectedRevision: bigint | undefined): Promise<CommandResult> {

@@ -1,4 +1,5 @@
 import type { WorkflowStatus } from '../workflow/events';
+import type { ValidationIssue, WorkflowDefinition } from '../workflow/definition';
 
 /** One row of `GET /api/workflows` and the body of `GET /api/workflows/:id`. */
 export interface WorkflowSummaryDto {
@@ -13,6 +14,26 @@ export interface WorkflowSummaryDto {
   createdBy: string;
   updatedAt: string;
   updatedBy: string;
+  stepCount: number;
+  /** Latest published version; 0 = never published. */
+  version: number;
+  tags: string[];
+}
+
+/** `GET /api/workflows/:id`: the summary plus the draft graph and what the validator says of it. */
+export interface WorkflowDetailDto extends WorkflowSummaryDto {
+  definition: WorkflowDefinition;
+  validation: ValidationIssue[];
+}
+
+export interface WorkflowVersionDto {
+  version: number;
+  note: string;
+  publishedAt: string;
+  publishedBy: string;
+  publishedByName?: string;
+  rolledBackFrom?: number;
+  stepCount: number;
 }
 
 export interface Page<T> {

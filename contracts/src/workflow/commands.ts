@@ -1,6 +1,15 @@
 import type { Command } from '../messages';
 import type { WorkflowPermission } from '../accounts/roles';
 import type { ShareGrantee } from './events';
+import type {
+  EdgeDefinition,
+  ErrorStrategy,
+  Position,
+  RetryPolicy,
+  StepDefinition,
+  TriggerDefinition,
+  VariableDefinition,
+} from './definition';
 
 export type CreateWorkflow = Command<'CreateWorkflow', { workflowId: string; name: string; description?: string }>;
 export type RenameWorkflow = Command<'RenameWorkflow', { workflowId: string; name: string }>;
@@ -19,7 +28,46 @@ export type CreatePublicLink = Command<
 >;
 export type RevokePublicLink = Command<'RevokePublicLink', { workflowId: string; linkId: string }>;
 
+// Graph edits (each a REST route under /api/workflows/:id/..., with If-Match).
+type WithWorkflow<T> = { workflowId: string } & T;
+export type AddStep = Command<'AddStep', WithWorkflow<{ step: StepDefinition }>>;
+export type ConfigureStep = Command<'ConfigureStep', WithWorkflow<{ stepId: string; config: Record<string, unknown> }>>;
+export type RenameStep = Command<'RenameStep', WithWorkflow<{ stepId: string; name: string }>>;
+export type MoveStep = Command<'MoveStep', WithWorkflow<{ stepId: string; position: Position }>>;
+export type ChangeStepPolicy = Command<
+  'ChangeStepPolicy',
+  WithWorkflow<{ stepId: string; errorStrategy: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number }>
+>;
+export type RemoveStep = Command<'RemoveStep', WithWorkflow<{ stepId: string }>>;
+export type ConnectSteps = Command<'ConnectSteps', WithWorkflow<{ edge: EdgeDefinition }>>;
+export type DisconnectSteps = Command<'DisconnectSteps', WithWorkflow<{ edgeId: string }>>;
+export type DeclareVariable = Command<'DeclareVariable', WithWorkflow<{ variable: VariableDefinition }>>;
+export type RemoveVariable = Command<'RemoveVariable', WithWorkflow<{ name: string }>>;
+export type AddTrigger = Command<'AddTrigger', WithWorkflow<{ trigger: TriggerDefinition }>>;
+export type RemoveTrigger = Command<'RemoveTrigger', WithWorkflow<{ triggerId: string }>>;
+export type SetTags = Command<'SetTags', WithWorkflow<{ tags: string[] }>>;
+export type PublishVersion = Command<'PublishVersion', WithWorkflow<{ note: string }>>;
+export type RollbackToVersion = Command<'RollbackToVersion', WithWorkflow<{ version: number }>>;
+
+export type WorkflowGraphCommand =
+  | AddStep
+  | ConfigureStep
+  | RenameStep
+  | MoveStep
+  | ChangeStepPolicy
+  | RemoveStep
+  | ConnectSteps
+  | DisconnectSteps
+  | DeclareVariable
+  | RemoveVariable
+  | AddTrigger
+  | RemoveTrigger
+  | SetTags;
+
 export type WorkflowCommand =
+  | WorkflowGraphCommand
+  | PublishVersion
+  | RollbackToVersion
   | CreateWorkflow
   | RenameWorkflow
   | ChangeWorkflowDescription

@@ -1,5 +1,15 @@
 import type { EventEnvelope } from '../messages';
 import type { WorkflowPermission } from '../accounts/roles';
+import type {
+  EdgeDefinition,
+  ErrorStrategy,
+  Position,
+  RetryPolicy,
+  StepDefinition,
+  TriggerDefinition,
+  VariableDefinition,
+  WorkflowDefinition,
+} from './definition';
 
 export const WORKFLOW_NAME_MAX = 200;
 export const WORKFLOW_DESCRIPTION_MAX = 5000;
@@ -61,6 +71,81 @@ export interface PublicLinkRevokedData {
   linkId: string;
 }
 
+// The graph: fine-grained edit events.
+export interface StepAddedData {
+  workflowId: string;
+  step: StepDefinition;
+}
+export interface StepConfiguredData {
+  workflowId: string;
+  stepId: string;
+  config: Record<string, unknown>;
+}
+export interface StepRenamedData {
+  workflowId: string;
+  stepId: string;
+  name: string;
+}
+export interface StepMovedData {
+  workflowId: string;
+  stepId: string;
+  position: Position;
+}
+export interface StepPolicyChangedData {
+  workflowId: string;
+  stepId: string;
+  errorStrategy: ErrorStrategy;
+  retryPolicy?: RetryPolicy;
+  timeoutMs?: number;
+}
+export interface StepRemovedData {
+  workflowId: string;
+  stepId: string;
+}
+export interface StepsConnectedData {
+  workflowId: string;
+  edge: EdgeDefinition;
+}
+export interface StepsDisconnectedData {
+  workflowId: string;
+  edgeId: string;
+}
+export interface VariableDeclaredData {
+  workflowId: string;
+  variable: VariableDefinition;
+}
+export interface VariableRemovedData {
+  workflowId: string;
+  name: string;
+}
+export interface TriggerAddedData {
+  workflowId: string;
+  trigger: TriggerDefinition;
+}
+export interface TriggerRemovedData {
+  workflowId: string;
+  triggerId: string;
+}
+export interface WorkflowTagsChangedData {
+  workflowId: string;
+  tags: string[];
+}
+export interface WorkflowVersionPublishedData {
+  workflowId: string;
+  version: number;
+  note: string;
+  /** The published graph, frozen: executions pin it. */
+  definition: WorkflowDefinition;
+  /** Set when this version republishes an older one (a rollback). */
+  rolledBackFrom?: number;
+}
+export interface WorkflowRolledBackData {
+  workflowId: string;
+  toVersion: number;
+  /** The new version that republishes version `toVersion`'s graph. */
+  newVersion: number;
+}
+
 export type WorkflowCreated = EventEnvelope<'WorkflowCreated', WorkflowCreatedData>;
 export type WorkflowRenamed = EventEnvelope<'WorkflowRenamed', WorkflowRenamedData>;
 export type WorkflowDescriptionChanged = EventEnvelope<'WorkflowDescriptionChanged', WorkflowDescriptionChangedData>;
@@ -73,7 +158,42 @@ export type WorkflowShareRevoked = EventEnvelope<'WorkflowShareRevoked', Workflo
 export type PublicLinkCreated = EventEnvelope<'PublicLinkCreated', PublicLinkCreatedData>;
 export type PublicLinkRevoked = EventEnvelope<'PublicLinkRevoked', PublicLinkRevokedData>;
 
+export type StepAdded = EventEnvelope<'StepAdded', StepAddedData>;
+export type StepConfigured = EventEnvelope<'StepConfigured', StepConfiguredData>;
+export type StepRenamed = EventEnvelope<'StepRenamed', StepRenamedData>;
+export type StepMoved = EventEnvelope<'StepMoved', StepMovedData>;
+export type StepPolicyChanged = EventEnvelope<'StepPolicyChanged', StepPolicyChangedData>;
+export type StepRemoved = EventEnvelope<'StepRemoved', StepRemovedData>;
+export type StepsConnected = EventEnvelope<'StepsConnected', StepsConnectedData>;
+export type StepsDisconnected = EventEnvelope<'StepsDisconnected', StepsDisconnectedData>;
+export type VariableDeclared = EventEnvelope<'VariableDeclared', VariableDeclaredData>;
+export type VariableRemoved = EventEnvelope<'VariableRemoved', VariableRemovedData>;
+export type TriggerAdded = EventEnvelope<'TriggerAdded', TriggerAddedData>;
+export type TriggerRemoved = EventEnvelope<'TriggerRemoved', TriggerRemovedData>;
+export type WorkflowTagsChanged = EventEnvelope<'WorkflowTagsChanged', WorkflowTagsChangedData>;
+export type WorkflowVersionPublished = EventEnvelope<'WorkflowVersionPublished', WorkflowVersionPublishedData>;
+export type WorkflowRolledBack = EventEnvelope<'WorkflowRolledBack', WorkflowRolledBackData>;
+
+/** Events that edit the draft graph. */
+export type WorkflowGraphEvent =
+  | StepAdded
+  | StepConfigured
+  | StepRenamed
+  | StepMoved
+  | StepPolicyChanged
+  | StepRemoved
+  | StepsConnected
+  | StepsDisconnected
+  | VariableDeclared
+  | VariableRemoved
+  | TriggerAdded
+  | TriggerRemoved
+  | WorkflowTagsChanged;
+
 export type WorkflowEvent =
+  | WorkflowGraphEvent
+  | WorkflowVersionPublished
+  | WorkflowRolledBack
   | WorkflowCreated
   | WorkflowRenamed
   | WorkflowDescriptionChanged
@@ -98,4 +218,19 @@ export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
   'WorkflowShareRevoked',
   'PublicLinkCreated',
   'PublicLinkRevoked',
+  'StepAdded',
+  'StepConfigured',
+  'StepRenamed',
+  'StepMoved',
+  'StepPolicyChanged',
+  'StepRemoved',
+  'StepsConnected',
+  'StepsDisconnected',
+  'VariableDeclared',
+  'VariableRemoved',
+  'TriggerAdded',
+  'TriggerRemoved',
+  'WorkflowTagsChanged',
+  'WorkflowVersionPublished',
+  'WorkflowRolledBack',
 ];

@@ -8,6 +8,7 @@ import type {
   WorkspaceTable,
 } from '../../../projections/workspace-membership/workspace-membership.table';
 import type { PublicLinkTable, WorkflowShareTable } from '../../../projections/workflow-access/workflow-access.table';
+import type { WorkflowDefinitionTable, WorkflowVersionTable } from '../../../projections/workflow-definition/workflow-definition.table';
 import type { ActivityTable } from '../../../projections/activity/activity.table';
 import type { NotificationReadTable, NotificationTable } from '../../../projections/notification/notification.table';
 
@@ -53,6 +54,8 @@ export interface Database {
   /** Process-wide settings that must survive restarts and be shared by replicas (e.g. the JWT secret). */
   app_setting: { key: string; value: string };
   workflow_summary: WorkflowSummaryTable;
+  workflow_definition: WorkflowDefinitionTable;
+  workflow_version: WorkflowVersionTable;
   user_account: UserAccountTable;
   workspace: WorkspaceTable;
   workspace_member: WorkspaceMemberTable;

@@ -1,6 +1,8 @@
-import type { ShareGrantee, WorkflowCommand, WorkflowEvent, WorkflowPermission } from '@contracts';
-import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX } from '@contracts';
+import type { ShareGrantee, WorkflowCommand, WorkflowDefinition, WorkflowEvent, WorkflowGraphCommand, WorkflowPermission } from '@contracts';
+import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX, emptyDefinition, findAction } from '@contracts';
 import { DomainError, assertNever, type DecidedOf, type Decider } from '../decider';
+import { decideGraph, evolveGraph, type GraphDecidedEvent } from './workflow-graph';
+import { validateDefinition } from './definition.validator';
 
 export type WorkflowDecidedEvent = DecidedOf<WorkflowEvent>;
 
@@ -18,7 +20,21 @@ export interface WorkflowState {
   shares: Record<string, Share>;
   /** Public links by id (revoked ones removed). */
   links: Record<string, { expiresAt: string }>;
+  /** The draft graph, edited event by event. */
+  definition: WorkflowDefinition;
+  /** Published graphs; version n is versions[n - 1]. */
+  versions: WorkflowDefinition[];
 }
+
+export const PUBLISH_NOTE_MAX = 500;
+const GRAPH_EVENTS = new Set<string>([
+  'StepAdded', 'StepConfigured', 'StepRenamed', 'StepMoved', 'StepPolicyChanged', 'StepRemoved', 'StepsConnected',
+  'StepsDisconnected', 'VariableDeclared', 'VariableRemoved', 'TriggerAdded', 'TriggerRemoved', 'WorkflowTagsChanged',
+]);
+const GRAPH_COMMANDS = new Set<string>([
+  'AddStep', 'ConfigureStep', 'RenameStep', 'MoveStep', 'ChangeStepPolicy', 'RemoveStep', 'ConnectSteps', 'DisconnectSteps',
+  'DeclareVariable', 'RemoveVariable', 'AddTrigger', 'RemoveTrigger', 'SetTags',
+]);
 
 /** Longest a public link may live. */
 export const PUBLIC_LINK_MAX_DAYS = 365;
@@ -30,9 +46,12 @@ export const initialWorkflowState = (): WorkflowState => ({
   description: '',
   shares: {},
   links: {},
+  definition: emptyDefinition(),
+  versions: [],
 });
 
 export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent): WorkflowState {
+  if (GRAPH_EVENTS.has(event.type)) return { ...state, definition: evolveGraph(state.definition, event as GraphDecidedEvent) };
   switch (event.type) {
     case 'WorkflowCreated':
       return { ...initialWorkflowState(), status: 'active', workspaceId: event.data.workspaceId, name: event.data.name, description: event.data.description };
@@ -60,6 +79,10 @@ export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent
       const { [event.data.linkId]: _revoked, ...links } = state.links;
       return { ...state, links };
     }
+    case 'WorkflowVersionPublished':
+      return { ...state, versions: [...state.versions, event.data.definition] };
+    case 'WorkflowRolledBack':
+      return { ...state, definition: state.versions[event.data.toVersion - 1] ?? state.definition };
     default:
       // Event types added by later features do not change this state.
       return state;
@@ -68,6 +91,10 @@ export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent
 
 export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): WorkflowDecidedEvent[] {
   const { workflowId } = command.data;
+  if (GRAPH_COMMANDS.has(command.type)) {
+    requireEditable(state, workflowId);
+    return decideGraph(command as WorkflowGraphCommand, state.definition, (type) => findAction(type) !== undefined);
+  }
   switch (command.type) {
     case 'CreateWorkflow': {
       if (state.status !== 'none') throw new DomainError('conflict', 'workflow-exists', `Workflow ${workflowId} already exists`);
@@ -134,6 +161,48 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
       requireExisting(state, workflowId);
       if (!state.links[command.data.linkId]) throw new DomainError('not_found', 'public-link-not-found', `No public link ${command.data.linkId}`);
       return [{ type: 'PublicLinkRevoked', data: { workflowId, linkId: command.data.linkId } }];
+    case 'PublishVersion': {
+      requireEditable(state, workflowId);
+      const note = command.data.note.trim();
+      if (note.length > PUBLISH_NOTE_MAX) throw new DomainError('rule_violated', 'note-too-long', `A note has at most ${PUBLISH_NOTE_MAX} characters`);
+      const errors = validateDefinition(state.definition).filter((i) => i.severity === 'error');
+      if (errors.length > 0) {
+        throw new DomainError('rule_violated', 'definition-invalid', `The draft has ${errors.length} error(s): ${errors.slice(0, 3).map((e) => e.message).join('; ')}`);
+      }
+      const latest = state.versions[state.versions.length - 1];
+      if (latest && JSON.stringify(latest) === JSON.stringify(state.definition)) {
+        throw new DomainError('rule_violated', 'no-changes', 'The draft is the same as the latest version');
+      }
+      return [{ type: 'WorkflowVersionPublished', data: { workflowId, version: state.versions.length + 1, note, definition: state.definition } }];
+    }
+    case 'RollbackToVersion': {
+      requireEditable(state, workflowId);
+      const { version } = command.data;
+      const target = state.versions[version - 1];
+      if (!Number.isInteger(version) || !target) throw new DomainError('not_found', 'version-not-found', `No version ${version}`);
+      const newVersion = state.versions.length + 1;
+      return [
+        { type: 'WorkflowRolledBack', data: { workflowId, toVersion: version, newVersion } },
+        {
+          type: 'WorkflowVersionPublished',
+          data: { workflowId, version: newVersion, note: `Rollback to version ${version}`, definition: target, rolledBackFrom: version },
+        },
+      ];
+    }
+    case 'AddStep':
+    case 'ConfigureStep':
+    case 'RenameStep':
+    case 'MoveStep':
+    case 'ChangeStepPolicy':
+    case 'RemoveStep':
+    case 'ConnectSteps':
+    case 'DisconnectSteps':
+    case 'DeclareVariable':
+    case 'RemoveVariable':
+    case 'AddTrigger':
+    case 'RemoveTrigger':
+    case 'SetTags':
+      throw new Error('unreachable: graph commands are decided above');
     default:
       return assertNever(command);
   }
