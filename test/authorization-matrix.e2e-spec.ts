@@ -461,6 +461,23 @@ const ROWS: Row[] = [
   },
   { route: 'GET /api/workflows/:id/history', request: ({ api, workflowId }) => api.get(`/api/workflows/${workflowId}/history`), expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN } },
 
+  {
+    route: 'POST /api/workflows/import',
+    request: ({ api }) => api.post('/api/workflows/import').send({ schemaVersion: 1, workflow: { name: 'Imported', definition: { steps: [{ name: 'A', type: 'create_task', config: { title: 'a' } }] } } }),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/:id/export',
+    request: ({ api, workflowId }) => api.get(`/api/workflows/${workflowId}/export`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/duplicate',
+    case: 'needs view on the workflow and the editor role in its workspace',
+    request: ({ api, workflowId }) => api.post(`/api/workflows/${workflowId}/duplicate`).send({}),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
+  },
+
   // ---- activity feed and notifications
   {
     route: 'GET /api/activity',

@@ -22,7 +22,9 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private toProblem(error: unknown): Problem {
-    if (error instanceof DomainError) return problem(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message);
+    if (error instanceof DomainError) {
+      return problem(DOMAIN_STATUS[error.kind], error.code, titleOf(error.code), error.message, error.details !== undefined ? { errors: error.details } : {});
+    }
     if (error instanceof PreconditionFailed) {
       return problem(412, 'precondition-failed', 'Precondition failed', error.message, { currentRevision: Number(error.currentRevision) });
     }

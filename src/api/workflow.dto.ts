@@ -1,11 +1,39 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested, Equals } from 'class-validator';
 import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX } from '@contracts';
+import { DefinitionInput } from './workflow-definition.dto';
+
+/** A workspace reference: a UUID, or a positive integer (the caller's N-th workspace). */
+function IsWorkspaceRef() {
+  return ValidateBy({
+    name: 'isWorkspaceRef',
+    validator: {
+      validate: (v: unknown) =>
+        (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 1e6) ||
+        (typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)),
+      defaultMessage: () => '$property must be a workspace UUID or a positive integer',
+    },
+  });
+}
 
 const POSITION = /^\d{1,20}\.\d{1,20}$/;
 
-export class CreateWorkflowRequest {
+/**
+ * `POST /api/workflows`: a name (and description), and optionally a whole definition, in our
+ * shape or the seed's (`workspace_id`, `step_type`, `order`, `trigger_type`, `is_enabled`).
+ */
+export class CreateWorkflowRequest extends DefinitionInput {
+  @ApiPropertyOptional({ description: 'Workspace UUID, or N for your N-th workspace (the seed\'s integer ids)', oneOf: [{ type: 'string' }, { type: 'integer' }] })
+  @IsOptional()
+  @IsWorkspaceRef()
+  workspaceId?: string | number;
+
+  @ApiPropertyOptional({ description: 'Same as workspaceId (the seed\'s name)' })
+  @IsOptional()
+  @IsWorkspaceRef()
+  workspace_id?: string | number;
+
   @ApiProperty({ maxLength: WORKFLOW_NAME_MAX, example: 'Customer Onboarding' })
   @IsString()
   @IsNotEmpty()
@@ -109,4 +137,21 @@ export class GetWorkflowParams extends ReadParams {
   @IsString()
   @MaxLength(40)
   asOf?: string;
+}
+
+export class ImportedWorkflow {
+  @ApiProperty() @IsString() @IsNotEmpty() @MaxLength(WORKFLOW_NAME_MAX) name!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(WORKFLOW_DESCRIPTION_MAX) description?: string;
+  @ApiProperty({ type: DefinitionInput }) @ValidateNested() @Type(() => DefinitionInput) definition!: DefinitionInput;
+}
+
+/** The export format (`GET /api/workflows/:id/export`), accepted back by `POST /api/workflows/import`. */
+export class ImportWorkflowRequest {
+  @ApiProperty({ enum: [1], description: 'Export schema version' }) @Equals(1) schemaVersion!: 1;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(40) exportedAt?: string;
+  @ApiProperty({ type: ImportedWorkflow }) @ValidateNested() @Type(() => ImportedWorkflow) workflow!: ImportedWorkflow;
+}
+
+export class DuplicateWorkflowRequest {
+  @ApiPropertyOptional({ description: 'Default: "Copy of <name>"' }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(WORKFLOW_NAME_MAX) name?: string;
 }

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiTags } 
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CommandAcceptedDto, Page, WorkflowCommand, WorkflowDetailDto, WorkflowSummaryDto } from '@contracts';
-import { formatPosition, parsePosition } from '@contracts';
+import { formatPosition, parsePosition, roleRank } from '@contracts';
 import { Commands } from '../commands/dispatch';
 import type { CommandResult } from '../commands/handle-command';
 import { Access } from '../auth/access.decorator';
@@ -12,7 +12,16 @@ import { GetWorkflowAsOfQuery, GetWorkflowQuery, ListWorkflowsQuery, decodeCurso
 import { commandMetadata, requestAccess } from './request-metadata';
 import { etagOf, expectedRevisionFrom } from './etag';
 import { problem } from './problem';
-import { CommandAcceptedResponse, CreateWorkflowRequest, GetWorkflowParams, ListWorkflowsParams, UpdateWorkflowRequest } from './workflow.dto';
+import {
+  CommandAcceptedResponse,
+  CreateWorkflowRequest,
+  DuplicateWorkflowRequest,
+  GetWorkflowParams,
+  ImportWorkflowRequest,
+  ListWorkflowsParams,
+  UpdateWorkflowRequest,
+} from './workflow.dto';
+import { definitionFromInput } from './definition-input';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<revision>") the change is based on; stale = 412' };
@@ -31,15 +40,16 @@ export class WorkflowsController {
   ) {}
 
   @Post()
-  @Access({ workspace: 'editor' })
+  @Access({ workspace: 'editor', workspaceInBody: true })
   @ApiCreatedResponse({ type: CommandAcceptedResponse })
   async create(@Body() body: CreateWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const workflowId = randomUUID();
-    // Waits for the summary so the creator can open and edit it at once (access is checked on it).
-    const result = await this.commands.sendAndProject(
-      'workflow',
-      { type: 'CreateWorkflow', data: { workflowId, name: body.name, description: body.description }, metadata: commandMetadata(req) },
-      ['workflow_summary'],
+    const withDefinition = [body.steps, body.edges, body.variables, body.triggers, body.tags].some((part) => part !== undefined);
+    const metadata = commandMetadata(req);
+    const result = await this.createWorkflow(
+      withDefinition
+        ? { type: 'CreateWorkflowWithDefinition', data: { workflowId, name: body.name, description: body.description, definition: definitionFromInput(body), requireValid: true }, metadata }
+        : { type: 'CreateWorkflow', data: { workflowId, name: body.name, description: body.description }, metadata },
     );
     res.location(`/api/workflows/${workflowId}`);
     return this.accepted(res, workflowId, result);
@@ -128,6 +138,53 @@ export class WorkflowsController {
   async restore(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const result = await this.send({ type: 'RestoreWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
     return this.accepted(res, id, result);
+  }
+
+  @Post('import')
+  @Access({ workspace: 'editor' })
+  @ApiCreatedResponse({ type: CommandAcceptedResponse, description: 'Validated, then created in the request workspace' })
+  async import(@Body() body: ImportWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const workflowId = randomUUID();
+    const { name, description, definition } = body.workflow;
+    const result = await this.createWorkflow({
+      type: 'CreateWorkflowWithDefinition',
+      data: { workflowId, name, description, definition: definitionFromInput(definition), requireValid: true },
+      metadata: commandMetadata(req),
+    });
+    res.location(`/api/workflows/${workflowId}`);
+    return this.accepted(res, workflowId, result);
+  }
+
+  @Get(':id/export')
+  @Access({ workflow: 'view' })
+  @ApiOkResponse({ description: 'The draft as JSON, with a schema version; POST it to /api/workflows/import' })
+  async export(@Param('id') id: string) {
+    const workflow: WorkflowDetailDto = await this.queries.execute(new GetWorkflowQuery(id));
+    return { schemaVersion: 1, exportedAt: new Date().toISOString(), workflow: { name: workflow.name, description: workflow.description, definition: workflow.definition } };
+  }
+
+  /** A new workflow with this one's draft, in the same workspace (needs editor there). */
+  @Post(':id/duplicate')
+  @Access({ workflow: 'view' })
+  async duplicate(@Param('id') id: string, @Body() body: DuplicateWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const { role } = requestAccess(req);
+    if (!role || roleRank(role) < roleRank('editor')) {
+      throw new HttpException(problem(403, 'forbidden', 'Forbidden', 'Duplicating creates a workflow: it needs the editor role in the workspace'), 403);
+    }
+    const source: WorkflowDetailDto = await this.queries.execute(new GetWorkflowQuery(id));
+    const workflowId = randomUUID();
+    const result = await this.createWorkflow({
+      type: 'CreateWorkflowWithDefinition',
+      data: { workflowId, name: body.name ?? `Copy of ${source.name}`.slice(0, 200), description: source.description, definition: source.definition, requireValid: false },
+      metadata: commandMetadata(req),
+    });
+    res.location(`/api/workflows/${workflowId}`);
+    return this.accepted(res, workflowId, result);
+  }
+
+  /** Waits for the summary so the creator can open and edit it at once (access is checked on it). */
+  private createWorkflow(command: WorkflowCommand): Promise<CommandResult> {
+    return this.commands.sendAndProject('workflow', command, ['workflow_summary', 'workflow_definition']);
   }
 
   /** Time travel (SPEC A6): `asOf` is a revision (inclusive) or an ISO instant. */

@@ -58,6 +58,23 @@ export class AccessService {
     return row?.workspace_id;
   }
 
+  /**
+   * A workspace named by a request: its UUID, or a positive number N for the caller's N-th
+   * workspace in the order they joined (the seed's integer ids: `workspace_id: 1` is your first).
+   */
+  async resolveWorkspace(userId: string, named: unknown): Promise<string | undefined> {
+    const text = typeof named === 'number' || typeof named === 'string' ? String(named).trim() : '';
+    if (!/^[1-9]\d{0,5}$/.test(text)) return text || undefined;
+    const rows = await this.db
+      .selectFrom('workspace_member')
+      .select('workspace_id')
+      .where('user_id', '=', userId)
+      .orderBy('added_at')
+      .orderBy('workspace_id')
+      .execute();
+    return rows[Number(text) - 1]?.workspace_id;
+  }
+
   async workflow(workflowId: string): Promise<WorkflowSummaryDto | undefined> {
     const row = await this.db.selectFrom('workflow_summary').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
     return row ? toWorkflowSummaryDto(row) : undefined;

@@ -85,8 +85,13 @@ export class AccessGuard implements CanActivate {
     }
     if ('signedIn' in rule) return true;
     if ('workspace' in rule) {
-      const requested = rule.workspaceParam ? paramValue(req, rule.workspaceParam) : headerValue(req, 'x-workspace-id');
-      const workspaceId = requested ?? (await this.access.defaultWorkspace(user.id));
+      const fromBody = rule.workspaceInBody ? (req.body?.workspaceId ?? req.body?.workspace_id) : undefined;
+      if (fromBody !== undefined && !(UUID.test(String(fromBody)) || /^[1-9]\d{0,5}$/.test(String(fromBody)))) {
+        throw new HttpException(problem(400, 'invalid-workspace', 'Invalid workspace', 'workspaceId is a workspace UUID or a positive integer'), 400);
+      }
+      const requested = rule.workspaceParam ? paramValue(req, rule.workspaceParam) : (fromBody ?? headerValue(req, 'x-workspace-id'));
+      const workspaceId =
+        requested === undefined ? await this.access.defaultWorkspace(user.id) : await this.access.resolveWorkspace(user.id, requested);
       const role = workspaceId && UUID.test(workspaceId) ? await this.access.roleIn(user.id, workspaceId) : undefined;
       if (!workspaceId || !role) throw notFound('workspace-not-found', 'Workspace not found', 'You are not a member of that workspace');
       if (roleRank(role) < roleRank(rule.workspace)) throw forbidden(`This needs the ${rule.workspace} role or higher; you are ${role}`);

@@ -28,6 +28,8 @@ export class DomainError extends Error {
     readonly kind: DomainErrorKind,
     readonly code: string,
     message: string,
+    /** Extra detail for the client (e.g. the validation issues that block a publish). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -9,6 +9,7 @@ import type {
   StepDefinition,
   TriggerDefinition,
   VariableDefinition,
+  WorkflowDefinition,
 } from './definition';
 
 export type CreateWorkflow = Command<'CreateWorkflow', { workflowId: string; name: string; description?: string }>;
@@ -64,8 +65,25 @@ export type WorkflowGraphCommand =
   | RemoveTrigger
   | SetTags;
 
+/**
+ * Creates a workflow with a whole definition in one atomic decision (creation in one call, import,
+ * duplicate). Recorded as WorkflowCreated followed by the same fine-grained events as hand edits.
+ */
+export type CreateWorkflowWithDefinition = Command<
+  'CreateWorkflowWithDefinition',
+  {
+    workflowId: string;
+    name: string;
+    description?: string;
+    definition: WorkflowDefinition;
+    /** Refuse a definition with validation errors (creation and import); a duplicate copies a draft as it is. */
+    requireValid: boolean;
+  }
+>;
+
 export type WorkflowCommand =
   | WorkflowGraphCommand
+  | CreateWorkflowWithDefinition
   | PublishVersion
   | RollbackToVersion
   | CreateWorkflow

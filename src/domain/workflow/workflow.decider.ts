@@ -161,14 +161,16 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
       requireExisting(state, workflowId);
       if (!state.links[command.data.linkId]) throw new DomainError('not_found', 'public-link-not-found', `No public link ${command.data.linkId}`);
       return [{ type: 'PublicLinkRevoked', data: { workflowId, linkId: command.data.linkId } }];
+    case 'CreateWorkflowWithDefinition': {
+      const { definition, requireValid: mustBeValid, ...rest } = command.data;
+      const created = decideWorkflow({ ...command, type: 'CreateWorkflow', data: rest }, state);
+      return [...created, ...definitionAsEvents(created, definition, command, mustBeValid)];
+    }
     case 'PublishVersion': {
       requireEditable(state, workflowId);
       const note = command.data.note.trim();
       if (note.length > PUBLISH_NOTE_MAX) throw new DomainError('rule_violated', 'note-too-long', `A note has at most ${PUBLISH_NOTE_MAX} characters`);
-      const errors = validateDefinition(state.definition).filter((i) => i.severity === 'error');
-      if (errors.length > 0) {
-        throw new DomainError('rule_violated', 'definition-invalid', `The draft has ${errors.length} error(s): ${errors.slice(0, 3).map((e) => e.message).join('; ')}`);
-      }
+      requireValid(state.definition, 'The draft');
       const latest = state.versions[state.versions.length - 1];
       if (latest && JSON.stringify(latest) === JSON.stringify(state.definition)) {
         throw new DomainError('rule_violated', 'no-changes', 'The draft is the same as the latest version');
@@ -213,6 +215,41 @@ export const workflowDecider: Decider<WorkflowCommand, WorkflowDecidedEvent, Wor
   evolve: evolveWorkflow,
   decide: decideWorkflow,
 };
+
+/**
+ * The graph of a whole definition as the same events hand edits produce, each checked by the same
+ * rules (decideGraph on the growing draft); when asked, the result must validate without errors.
+ */
+function definitionAsEvents(
+  created: WorkflowDecidedEvent[],
+  definition: WorkflowDefinition,
+  command: WorkflowCommand,
+  mustBeValid: boolean,
+): WorkflowDecidedEvent[] {
+  let state = created.reduce(evolveWorkflow, initialWorkflowState());
+  const events: WorkflowDecidedEvent[] = [];
+  const edit = (graphCommand: Omit<WorkflowGraphCommand, 'metadata'>) => {
+    for (const event of decideWorkflow({ ...graphCommand, metadata: command.metadata } as WorkflowCommand, state)) {
+      events.push(event);
+      state = evolveWorkflow(state, event);
+    }
+  };
+  const workflowId = command.data.workflowId;
+  for (const variable of definition.variables) edit({ type: 'DeclareVariable', data: { workflowId, variable } });
+  for (const step of definition.steps) edit({ type: 'AddStep', data: { workflowId, step } });
+  for (const edge of definition.edges) edit({ type: 'ConnectSteps', data: { workflowId, edge } });
+  for (const trigger of definition.triggers) edit({ type: 'AddTrigger', data: { workflowId, trigger } });
+  if (definition.tags.length > 0) edit({ type: 'SetTags', data: { workflowId, tags: definition.tags } });
+  if (mustBeValid) requireValid(state.definition, 'The definition');
+  return events;
+}
+
+function requireValid(definition: WorkflowDefinition, what: string): void {
+  const errors = validateDefinition(definition).filter((i) => i.severity === 'error');
+  if (errors.length === 0) return;
+  const summary = errors.slice(0, 3).map((e) => e.message).join('; ');
+  throw new DomainError('rule_violated', 'definition-invalid', `${what} has ${errors.length} error(s): ${summary}`, errors);
+}
 
 function rename(state: WorkflowState, workflowId: string, raw: string): WorkflowDecidedEvent[] {
   const name = validName(raw);
