@@ -1,6 +1,6 @@
 import type { ValidationIssue, WorkflowDefinition } from '@contracts';
 import { findAction } from '@contracts';
-import { expressionsIn, validateActionConfig } from './action-config.validator';
+import { expressionSitesIn, validateActionConfig } from './action-config.validator';
 
 /** Roots every expression may use besides the declared variables (see the README's expression section). */
 export const EXPRESSION_ROOTS = new Set(['input', 'vars', 'steps', 'execution', 'item', 'index']);
@@ -16,7 +16,11 @@ export function validateDefinition(definition: WorkflowDefinition): ValidationIs
   if (steps.length === 0) issues.push({ severity: 'error', code: 'no-steps', message: 'Add at least one step' });
 
   const stepIds = new Set(steps.map((s) => s.id));
-  const declared = new Set(definition.variables.map((v) => v.name));
+  // Loop steps name their own item and index variables; their bodies may read them.
+  const loopVariables = steps
+    .filter((s) => s.type === 'loop')
+    .flatMap((s) => [String(s.config.itemVariable ?? 'item'), String(s.config.indexVariable ?? 'index')]);
+  const declared = new Set([...definition.variables.map((v) => v.name), ...loopVariables]);
   const undeclared = (expression: string) => rootsOf(expression).filter((r) => !declared.has(r) && !EXPRESSION_ROOTS.has(r));
 
   for (const step of steps) {
@@ -31,7 +35,9 @@ export function validateDefinition(definition: WorkflowDefinition): ValidationIs
         issues.push({ severity: 'error', code: 'invalid-config', message: `${step.name}: ${e.path || 'config'} ${e.message}`, stepId: step.id });
       }
     }
-    for (const expression of expressionsIn(action.type, step.config)) {
+    for (const { path, expression } of expressionSitesIn(action.type, step.config)) {
+      // A response mapping reads the HTTP response ({ status, headers, body }), not the workflow's variables.
+      if (path.startsWith('/responseMapping')) continue;
       for (const name of undeclared(expression)) {
         issues.push({ severity: 'error', code: 'undeclared-variable', message: `${step.name}: {{ ${expression} }} uses ${name}, which is not declared`, stepId: step.id });
       }
@@ -63,9 +69,10 @@ export function validateDefinition(definition: WorkflowDefinition): ValidationIs
         issues.push({ severity: 'error', code: 'unreachable-step', message: `${step.name} can never run: no path leads to it from a start`, stepId: step.id });
       }
     }
+    // Iterating through an explicit loop step is allowed: look for cycles with the loop steps taken out.
     const loops = new Set(steps.filter((s) => s.type === 'loop').map((s) => s.id));
-    for (const component of cycles(steps.map((s) => s.id), validEdges)) {
-      if (component.some((id) => loops.has(id))) continue; // iterating through an explicit loop step is allowed
+    const withoutLoops = validEdges.filter((e) => !loops.has(e.from) && !loops.has(e.to));
+    for (const component of cycles(steps.filter((s) => !loops.has(s.id)).map((s) => s.id), withoutLoops)) {
       const first = steps.find((s) => s.id === component[0])!;
       issues.push({ severity: 'error', code: 'cycle', message: `${first.name} is in a cycle; repeat work with a loop step instead`, stepId: first.id });
     }
@@ -75,7 +82,15 @@ export function validateDefinition(definition: WorkflowDefinition): ValidationIs
 
 /** The root identifiers an expression reads: `customer.email` reads customer, `$sum(items)` reads items. */
 export function rootsOf(expression: string): string[] {
-  const code = expression.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ' ');
+  let code = expression
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ' ')
+    // Regular expression literals (after an opening bracket, a comma, an operator or the start).
+    .replace(/(^|[(,=:!&|~\[]\s*)\/(?:[^/\\\n]|\\.)+\/[a-z]*/g, '$1 ');
+  // Names inside a predicate or filter ([status = "open"]) are fields of the current item, not roots.
+  for (let previous = ''; previous !== code; ) {
+    previous = code;
+    code = code.replace(/\[[^\[\]]*\]/g, ' ');
+  }
   const roots = new Set<string>();
   for (const match of code.matchAll(/(^|[^.\w$])([A-Za-z_]\w*)(\s*\()?/g)) {
     const [, , name, call] = match;

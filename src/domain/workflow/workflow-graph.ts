@@ -76,6 +76,7 @@ export function decideGraph(
       if (d.steps.some((s) => s.id === step.id)) throw new DomainError('conflict', 'step-exists', `A step ${step.id} already exists`);
       if (d.steps.length >= DEFINITION_LIMITS.steps) throw rule('too-many-steps', `A workflow has at most ${DEFINITION_LIMITS.steps} steps`);
       if (!knownActionType(step.type)) throw rule('unknown-action-type', `Unknown action type ${step.type}`);
+      if (!Number.isFinite(step.position?.x) || !Number.isFinite(step.position?.y)) throw rule('invalid-position', 'A position has finite x and y');
       return [{ type: 'StepAdded', data: { workflowId, step: { ...step, name: validStepName(step.name), config: validConfig(step.config) } } }];
     }
     case 'ConfigureStep':
@@ -176,7 +177,7 @@ function validStepName(raw: string): string {
 
 function validConfig(config: Record<string, unknown>): Record<string, unknown> {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw rule('invalid-config', 'A step config is a JSON object');
-  if (JSON.stringify(config).length > DEFINITION_LIMITS.configBytes) throw rule('config-too-large', `A step config has at most ${DEFINITION_LIMITS.configBytes} bytes`);
+  if (new TextEncoder().encode(JSON.stringify(config)).length > DEFINITION_LIMITS.configBytes) throw rule('config-too-large', `A step config has at most ${DEFINITION_LIMITS.configBytes} bytes`);
   return config;
 }
 

@@ -3,6 +3,7 @@ import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX, emptyDefinition, findActio
 import { DomainError, assertNever, type DecidedOf, type Decider } from '../decider';
 import { decideGraph, evolveGraph, type GraphDecidedEvent } from './workflow-graph';
 import { validateDefinition } from './definition.validator';
+import { diffDefinitions, isEmptyDiff } from './definition-diff';
 
 export type WorkflowDecidedEvent = DecidedOf<WorkflowEvent>;
 
@@ -172,7 +173,7 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
       if (note.length > PUBLISH_NOTE_MAX) throw new DomainError('rule_violated', 'note-too-long', `A note has at most ${PUBLISH_NOTE_MAX} characters`);
       requireValid(state.definition, 'The draft');
       const latest = state.versions[state.versions.length - 1];
-      if (latest && JSON.stringify(latest) === JSON.stringify(state.definition)) {
+      if (latest && isEmptyDiff(diffDefinitions(latest, state.definition))) {
         throw new DomainError('rule_violated', 'no-changes', 'The draft is the same as the latest version');
       }
       return [{ type: 'WorkflowVersionPublished', data: { workflowId, version: state.versions.length + 1, note, definition: state.definition } }];
