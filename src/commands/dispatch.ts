@@ -11,6 +11,9 @@ import { INFRASTRUCTURE } from '../runtime/tokens';
 import { waitForProjection } from '../queries/wait-for-projection';
 import { handleCommand, type CommandOptions, type CommandResult } from './handle-command';
 
+/** How long a command that must be read back waits for its projections (then answers anyway). */
+const PROJECTION_WAIT_MS = 10_000;
+
 /** Each aggregate: its decider and the stream a command goes to. */
 const aggregates = {
   workflow: { decider: workflowDecider, stream: (c: WorkflowCommand) => workflowStream(c.data.workflowId) },
@@ -63,7 +66,7 @@ export class Commands {
   }
 
   /**
-   * Sends, then waits (up to 5 s) until the given projections have applied the result, so the
+   * Sends, then waits (up to 10 s) until the given projections have applied the result, so the
    * next request sees it: accounts, memberships and shares decide who may do what.
    */
   async sendAndProject<A extends AggregateName>(
@@ -78,6 +81,6 @@ export class Commands {
   }
 
   async awaitProjections(position: LogPosition, category: string, projections: readonly string[]): Promise<void> {
-    await Promise.all(projections.map((p) => waitForProjection(this.infra.database.db, p, category, position)));
+    await Promise.all(projections.map((p) => waitForProjection(this.infra.database.db, p, category, position, PROJECTION_WAIT_MS)));
   }
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Command, EventEnvelope, LogPosition } from '@contracts';
-import { WrongExpectedVersion, type EventStore } from '../adapters/event-store/event-store.port';
+import type { Command, EventEnvelope, LogPosition, RecordedEvent } from '@contracts';
+import { DuplicateEventId, WrongExpectedVersion, type EventStore } from '../adapters/event-store/event-store.port';
 import type { DecidedEvent, Decider } from '../domain/decider';
+import { advance, defaultStateCache, emptyEntry, type CachedStream, type StateCache } from './state-cache';
 
 export const SCHEMA_VERSION = 1;
 const CONFLICT_RETRIES = 3;
@@ -9,6 +10,11 @@ const CONFLICT_RETRIES = 3;
 export interface CommandOptions {
   /** From `If-Match`: the revision the client last saw. A different current revision is a 412. */
   expectedRevision?: bigint;
+  /**
+   * Folded state kept between commands (state-cache.ts). Default: the process-wide cache of this
+   * event store. `false` folds the whole stream on every command (as before the cache).
+   */
+  cache?: StateCache | false;
 }
 
 export interface CommandResult {
@@ -39,10 +45,29 @@ export class ConcurrencyConflict extends Error {
 }
 
 /**
- * The one load-decide-append function every command goes through: read the stream, fold it,
- * decide, append with the revision read. Without If-Match a conflicting writer makes it re-read
- * and decide again (the decision may change); with If-Match the client must look again (412).
- * Event ids derive from the command id, so a retried command appends nothing twice.
+ * The one load-decide-append function every command goes through: load the stream's state, decide,
+ * append with the revision the decision was made on. Without If-Match a conflicting writer makes it
+ * read what was added and decide again (the decision may change); with If-Match the client must
+ * look again (412). Event ids derive from the command id, so a retried command appends nothing twice.
+ *
+ * Loading: the state folded by the previous command on this stream is kept in a StateCache, so a
+ * command reads only the events after that revision (plus the event at it, to check the stream is
+ * still the one folded) and folds them on. A miss reads and folds the whole stream. What this
+ * command appends is not folded in here: the next command reads it back, so the cached state is
+ * always a fold of events exactly as the store returns them (the JSON the store gives back is not
+ * the objects decided: jsonb reorders keys and drops undefined). Another process's write is never
+ * missed: it is read before deciding, or the append with the expected revision fails and the
+ * retry reads it.
+ *
+ * Retries of a handled command (same command id) answer what it did then, instead of deciding
+ * again on a stream that may have moved on. They are found by the events' causationId: in the
+ * events read by this command, and in the cache entry's window of the last `maxRecentCommands`
+ * (200) command ids of the stream. On a miss the whole stream is read, so the check is complete.
+ * LIMIT: on a hit, a retry of a command older than that window is decided again. Nothing is
+ * stored twice even then: its events get the same ids, so the store's idempotent append answers
+ * the original revision, or refuses the ids (DuplicateEventId), upon which the stream is read in
+ * full and the original result is answered. Only a retry whose new decision is empty or refused
+ * (DomainError) answers that instead of its original result.
  */
 export async function handleCommand<C extends Command, E extends DecidedEvent, S>(
   store: EventStore,
@@ -51,21 +76,24 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
   command: C,
   options: CommandOptions = {},
 ): Promise<CommandResult> {
+  const cache = options.cache === false ? undefined : (options.cache ?? defaultStateCache(store));
+  // Without a cache nothing is looked up between commands: the whole read answers retries.
+  const maxRecentCommands = cache?.maxRecentCommands ?? 0;
+  let known = cache?.get(decider, streamId);
   for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-    const history = await store.readStream(streamId);
-    const current = history.length > 0 ? history[history.length - 1].revision : -1n;
+    const { entry, read, complete } = await load(store, decider, streamId, known, maxRecentCommands);
+    cache?.set(decider, streamId, entry);
+    known = entry;
+    const current = entry.revision;
     if (options.expectedRevision !== undefined && options.expectedRevision !== current) {
       throw new PreconditionFailed(streamId, current);
     }
-    // A command already handled (a retry with the same command id) answers what it did then,
-    // instead of deciding again on a stream that may have moved on.
-    const earlier = history.filter((e) => e.metadata.causationId === command.metadata.commandId);
+    const earlier = await handledBefore(store, streamId, entry, read, command.metadata.commandId);
     if (earlier.length > 0) {
       const last = earlier[earlier.length - 1];
       return { revision: last.revision, position: last.position, events: earlier };
     }
-    const state = history.reduce((s, e) => decider.evolve(s, e as unknown as E), decider.initialState());
-    const decided = decider.decide(command, state);
+    const decided = decider.decide(command, entry.state);
     if (decided.length === 0) return { revision: current, events: [] };
     const events = decided.map((event, index) => stamp(command, event, index));
     try {
@@ -74,11 +102,66 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
       });
       return { revision: result.nextRevision, position: result.position, events };
     } catch (error) {
+      if (error instanceof DuplicateEventId && !complete) {
+        // This command's events exist already: a retry older than the window. The full read finds them.
+        known = undefined;
+        continue;
+      }
       if (!(error instanceof WrongExpectedVersion)) throw error;
       if (options.expectedRevision !== undefined) throw new PreconditionFailed(streamId, error.actual);
+      // Another writer went first: the next attempt reads what it appended. A stream now shorter
+      // than the one folded cannot be continued: read it from the start.
+      if (error.actual <= entry.revision) known = undefined;
     }
   }
   throw new ConcurrencyConflict(streamId);
+}
+
+interface Loaded<S> {
+  entry: CachedStream<S>;
+  /** The events read (and folded) by this load, in order. */
+  read: RecordedEvent[];
+  /** The whole stream was read. */
+  complete: boolean;
+}
+
+/** The stream's state: `known` plus the events after it, or a fold of the whole stream. */
+async function load<E extends DecidedEvent, S>(
+  store: EventStore,
+  decider: Decider<never, E, S>,
+  streamId: string,
+  known: CachedStream<S> | undefined,
+  maxRecentCommands: number,
+): Promise<Loaded<S>> {
+  if (known && known.revision >= 0n) {
+    const events = await store.readStream(streamId, { from: known.revision });
+    const [first, ...read] = events;
+    if (first && first.revision === known.revision && first.metadata.eventId === known.lastEventId) {
+      return { entry: advance(decider, known, read, maxRecentCommands), read, complete: false };
+    }
+    // Not the stream that was folded (it was deleted or rewritten): fold it anew.
+  }
+  const read = await store.readStream(streamId);
+  return { entry: advance(decider, emptyEntry(decider), read, maxRecentCommands), read, complete: true };
+}
+
+/**
+ * The events an earlier handling of this command id appended, or none. They are all in `read`
+ * when its window span starts there (always so after a full read); otherwise the span the cache
+ * remembers is read again.
+ */
+async function handledBefore<S>(
+  store: EventStore,
+  streamId: string,
+  entry: CachedStream<S>,
+  read: readonly RecordedEvent[],
+  commandId: string,
+): Promise<RecordedEvent[]> {
+  const inRead = read.filter((e) => e.metadata.causationId === commandId);
+  const span = entry.recentCommands.get(commandId);
+  if (!span || (inRead.length > 0 && span.first >= inRead[0].revision)) return inRead;
+  const events = await store.readStream(streamId, { from: span.first, limit: Number(span.last - span.first) + 1 });
+  return events.filter((e) => e.metadata.causationId === commandId);
 }
 
 function stamp(command: Command, event: DecidedEvent, index: number): EventEnvelope {
