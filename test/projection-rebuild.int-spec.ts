@@ -58,3 +58,41 @@ describe('rebuilding workflow_summary', () => {
     expect(unknown.stderr).toContain('read models: workflow_summary');
   });
 });
+
+/** The same for the draft and version read models, after graph edits, publishes and a rollback. */
+describe('rebuilding workflow_definition and workflow_summary after graph edits', () => {
+  let t: TestApp;
+
+  const snapshot = async () => ({
+    drafts: await t.infra.database.db.selectFrom('workflow_definition').selectAll().orderBy('workflow_id').execute(),
+    versions: await t.infra.database.db.selectFrom('workflow_version').selectAll().orderBy('workflow_id').orderBy('version').execute(),
+    summaries: await t.infra.database.db.selectFrom('workflow_summary').selectAll().orderBy('workflow_id').execute(),
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const http = as(t.app.getHttpServer(), await t.login());
+    for (let i = 0; i < 5; i++) {
+      const { id } = (await http.post('/api/workflows').send({ name: `Graph ${i}` }).expect(201)).body;
+      await http.post(`/api/workflows/${id}/steps`).send({ id: 'a', name: 'A', type: 'create_task', config: { title: `a${i}` } }).expect(201);
+      await http.post(`/api/workflows/${id}/versions`).send({ note: 'one' }).expect(201);
+      await http.post(`/api/workflows/${id}/steps`).send({ id: 'b', name: 'B', type: 'create_task', config: { title: 'b' } }).expect(201);
+      await http.post(`/api/workflows/${id}/edges`).send({ id: 'e', from: 'a', to: 'b' }).expect(201);
+      await http.put(`/api/workflows/${id}/tags`).send({ tags: ['Finance', `t${i}`] }).expect(200);
+      await http.post(`/api/workflows/${id}/versions`).send({ note: 'two' }).expect(201);
+      if (i % 2 === 0) await http.post(`/api/workflows/${id}/rollback/1`).expect(201);
+      const last = await http.put(`/api/workflows/${id}/steps/a/position`).send({ x: i, y: i }).expect(200);
+      await http.get(`/api/workflows/${id}`).query({ minPosition: last.body.position }).expect(200);
+    }
+  });
+  afterAll(async () => t?.close());
+
+  it('gives back the live tables row for row', async () => {
+    const live = await snapshot();
+    expect(live.drafts).toHaveLength(5);
+    expect(live.versions).toHaveLength(5 * 2 + 3);
+    const runner = new ProjectionRunner(t.infra.database.db, t.infra.store, t.infra.broker, allProjectors);
+    for (const name of ['workflow_definition', 'workflow_summary']) await runner.rebuild(allProjectors.find((p) => p.name === name)!);
+    expect(await snapshot()).toEqual(live);
+  });
+});
