@@ -4,3 +4,4 @@ export * from './workflow';
 export * from './read-models';
 export * from './accounts';
 export * from './actions';
+export * from './execution';

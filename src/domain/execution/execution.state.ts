@@ -1,0 +1,113 @@
+import type { ExecutionEvent, FailureHandling, RetryPolicy, StepError, WorkflowDefinition } from '@contracts';
+import { STEP_TIMEOUT_ERROR_KIND, emptyDefinition } from '@contracts';
+import { assertNever, type DecidedOf } from '../decider';
+
+export type ExecutionDecidedEvent = DecidedOf<ExecutionEvent>;
+
+export type ExecutionStatus = 'none' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * Where one step of the run stands. `succeeded` includes a failure handled by `continue` (output
+ * null); `failed` is terminal for the step: either it failed the run, or (`routedToError`) its
+ * `error` edges were taken.
+ */
+export type StepStatus = 'pending' | 'scheduled' | 'running' | 'waiting_retry' | 'succeeded' | 'failed' | 'skipped';
+
+export interface StepRun {
+  status: StepStatus;
+  /** The latest attempt scheduled (0 before the first); while waiting_retry, the attempt the timer is for. */
+  attempt: number;
+  scheduledId?: string;
+  retryPolicy?: RetryPolicy;
+  timeoutMs?: number;
+  output?: unknown;
+  edgeConditions?: Record<string, boolean>;
+  error?: StepError;
+  handling?: FailureHandling;
+  notBefore?: string;
+}
+
+export interface ExecutionState {
+  status: ExecutionStatus;
+  executionId: string;
+  workflowId: string;
+  workspaceId: string;
+  version: number;
+  definition: WorkflowDefinition;
+  input: Record<string, unknown>;
+  steps: Record<string, StepRun>;
+}
+
+export const initialExecutionState = (): ExecutionState => ({
+  status: 'none',
+  executionId: '',
+  workflowId: '',
+  workspaceId: '',
+  version: 0,
+  definition: emptyDefinition(),
+  input: {},
+  steps: {},
+});
+
+export const FINISHED: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEvent): ExecutionState {
+  const step = (stepId: string, change: (run: StepRun) => StepRun): ExecutionState => {
+    const run = state.steps[stepId];
+    return run ? { ...state, steps: { ...state.steps, [stepId]: change(run) } } : state;
+  };
+  switch (event.type) {
+    case 'ExecutionStarted': {
+      const { executionId, workflowId, workspaceId, version, definition, input } = event.data;
+      const steps = Object.fromEntries(definition.steps.map((s) => [s.id, { status: 'pending', attempt: 0 } satisfies StepRun]));
+      return { status: 'running', executionId, workflowId, workspaceId, version, definition, input, steps };
+    }
+    case 'StepScheduled': {
+      const { attempt, scheduledId, retryPolicy, timeoutMs } = event.data;
+      return step(event.data.stepId, () => ({ status: 'scheduled', attempt, scheduledId, retryPolicy, timeoutMs }));
+    }
+    case 'StepStarted':
+      return step(event.data.stepId, (run) => ({ ...run, status: 'running' }));
+    case 'StepSucceeded': {
+      const { output, edgeConditions } = event.data;
+      return step(event.data.stepId, (run) => ({ ...run, status: 'succeeded', output, ...(edgeConditions ? { edgeConditions } : {}) }));
+    }
+    case 'StepFailed':
+      return step(event.data.stepId, (run) => afterFailure(run, event.data.handling, event.data.error));
+    case 'StepTimedOut':
+      return step(event.data.stepId, (run) =>
+        afterFailure(run, event.data.handling, { kind: STEP_TIMEOUT_ERROR_KIND, message: `Timed out after ${event.data.timeoutMs} ms`, retryable: true }),
+      );
+    case 'StepRetryScheduled':
+      return step(event.data.stepId, (run) => ({ ...run, status: 'waiting_retry', attempt: event.data.attempt, notBefore: event.data.notBefore }));
+    case 'StepSkipped':
+      return step(event.data.stepId, (run) => ({ ...run, status: 'skipped' }));
+    case 'ExecutionSucceeded':
+      return { ...state, status: 'succeeded' };
+    case 'ExecutionFailed':
+      return { ...state, status: 'failed' };
+    case 'ExecutionCancelled':
+      return { ...state, status: 'cancelled' };
+    case 'ExecutionPaused':
+      return { ...state, status: 'paused' };
+    case 'ExecutionResumed':
+      return { ...state, status: 'running' };
+    default:
+      return assertNever(event);
+  }
+}
+
+function afterFailure(run: StepRun, handling: FailureHandling, error: StepError): StepRun {
+  switch (handling) {
+    case 'retry':
+      // The StepRetryScheduled decided with it sets the next attempt and its due time.
+      return { ...run, status: 'waiting_retry', error, handling };
+    case 'continue':
+      return { ...run, status: 'succeeded', output: null, error, handling };
+    case 'error_branch':
+    case 'fail_execution':
+      return { ...run, status: 'failed', error, handling };
+    default:
+      return assertNever(handling);
+  }
+}
