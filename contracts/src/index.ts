@@ -5,3 +5,4 @@ export * from './read-models';
 export * from './accounts';
 export * from './actions';
 export * from './execution';
+export * from './ids';

@@ -1,11 +1,10 @@
 import type { Insertable, Transaction } from 'kysely';
 import type { RecordedEvent, UserEvent, WorkflowEvent, WorkspaceEvent } from '@contracts';
-import { StreamCategory, categoryOf, idOf } from '@contracts';
+import { categoryOf, idOf, isUuid, StreamCategory } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
 import type { ActivityTable } from './activity.table';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TEXT_MAX = 200;
 
 type FeedEvent = WorkflowEvent | WorkspaceEvent | UserEvent;
@@ -107,7 +106,7 @@ export const activityProjector: Projector = {
 };
 
 function uuidOrNull(value: string | undefined): string | null {
-  return value && UUID.test(value) ? value : null;
+  return isUuid(value) ? value : null;
 }
 
 function clip(text: string | undefined): string | undefined {

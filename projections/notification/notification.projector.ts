@@ -1,11 +1,10 @@
 import type { Insertable, Transaction } from 'kysely';
 import type { RecordedEvent, UserEvent, WorkflowEvent, WorkspaceEvent } from '@contracts';
-import { StreamCategory } from '@contracts';
+import { isUuid, StreamCategory } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
 import type { NotificationReadTable, NotificationTable } from './notification.table';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Row = Insertable<NotificationTable>;
 
@@ -99,5 +98,4 @@ export const notificationProjector: Projector = {
   },
 };
 
-const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 const uuidOrNull = (value: string | undefined): string | null => (isUuid(value) ? value : null);

@@ -2,13 +2,8 @@ import { sql, type Transaction } from 'kysely';
 import type { RecordedEvent, WorkflowDefinition, WorkflowEvent } from '@contracts';
 import { StreamCategory, emptyDefinition } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
-import { evolveGraph, type GraphDecidedEvent } from '../../src/domain/workflow/workflow-graph';
+import { evolveGraph, isGraphEvent } from '../../src/domain/workflow/workflow-graph';
 import type { Projector } from '../projector';
-
-const GRAPH_EVENTS = new Set([
-  'StepAdded', 'StepConfigured', 'StepRenamed', 'StepMoved', 'StepPolicyChanged', 'StepRemoved', 'StepsConnected',
-  'StepsDisconnected', 'VariableDeclared', 'VariableRemoved', 'TriggerAdded', 'TriggerRemoved', 'WorkflowTagsChanged',
-]);
 
 /**
  * `workflow_definition` (the draft graph) and `workflow_version` (published versions). The draft
@@ -42,9 +37,9 @@ export const workflowDefinitionProjector: Projector = {
       const workflowId = (event.data as { workflowId: string }).workflowId;
       if (event.type === 'WorkflowCreated') {
         if (!(await load(workflowId))) await save(workflowId, emptyDefinition(), recorded);
-      } else if (GRAPH_EVENTS.has(event.type)) {
+      } else if (isGraphEvent(event)) {
         const draft = (await load(workflowId)) ?? emptyDefinition();
-        await save(workflowId, evolveGraph(draft, event as unknown as GraphDecidedEvent), recorded);
+        await save(workflowId, evolveGraph(draft, event), recorded);
       } else if (event.type === 'WorkflowRolledBack') {
         const version = await trx
           .selectFrom('workflow_version')

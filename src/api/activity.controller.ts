@@ -14,9 +14,10 @@ import {
 } from '../queries/activity.queries';
 import { commandMetadata, currentUser, requestAccess } from './request-metadata';
 import { problem } from './problem';
-import { FeedParams, NotificationParams } from './activity.dto';
+import { NotificationParams } from './activity.dto';
+import { PageParams } from './paging.dto';
+import { isUuid } from '@contracts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const NOTIFICATION_PROJECTIONS = ['notification'] as const;
 
 /** F5: who did what and when, per workspace and per workflow; and what concerns me. */
@@ -33,14 +34,14 @@ export class ActivityController {
   @Get('activity')
   @Access({ workspace: 'viewer' })
   @ApiOkResponse({ description: 'A page of events of the workspace, newest first' })
-  workspaceFeed(@Query() params: FeedParams, @Req() req: Request): Promise<Page<ActivityDto>> {
+  workspaceFeed(@Query() params: PageParams, @Req() req: Request): Promise<Page<ActivityDto>> {
     return this.queries.execute(new ListActivityQuery({ workspaceId: requestAccess(req).workspaceId }, pageOf(params)));
   }
 
   @Get('workflows/:id/activity')
   @Access({ workflow: 'view' })
   @ApiOkResponse({ description: 'A page of events of the workflow, newest first' })
-  workflowFeed(@Param('id') id: string, @Query() params: FeedParams): Promise<Page<ActivityDto>> {
+  workflowFeed(@Param('id') id: string, @Query() params: PageParams): Promise<Page<ActivityDto>> {
     return this.queries.execute(new ListActivityQuery({ workflowId: id }, pageOf(params)));
   }
 
@@ -57,7 +58,7 @@ export class ActivityController {
   @Access({ signedIn: true })
   async markRead(@Param('id') id: string, @Req() req: Request) {
     const userId = currentUser(req).id;
-    const notification: NotificationDto | undefined = UUID.test(id) ? await this.queries.execute(new GetNotificationQuery(userId, id)) : undefined;
+    const notification: NotificationDto | undefined = isUuid(id) ? await this.queries.execute(new GetNotificationQuery(userId, id)) : undefined;
     if (!notification) throw new HttpException(problem(404, 'notification-not-found', 'Notification not found', `No notification ${id}`), 404);
     await this.commands.sendAndProject(
       'user',
@@ -68,7 +69,7 @@ export class ActivityController {
   }
 }
 
-function pageOf(params: FeedParams): PageRequest {
+function pageOf(params: PageParams): PageRequest {
   const cursor = params.cursor === undefined ? undefined : decodePositionCursor(params.cursor);
   if (params.cursor !== undefined && !cursor) {
     throw new HttpException(problem(400, 'invalid-cursor', 'Invalid cursor', 'Pass the nextCursor of a previous page'), 400);

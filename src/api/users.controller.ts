@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpException, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { roleRank, type WorkspaceRole } from '@contracts';
+import { isUuid, roleRank, type WorkspaceRole } from '@contracts';
 import { Access } from '../auth/access.decorator';
 import { AccessService } from '../auth/access.service';
 import { ACCOUNT_PROJECTIONS, AccountsService, MEMBERSHIP_PROJECTIONS } from '../auth/accounts.service';
@@ -12,7 +12,6 @@ import { InviteUserRequest } from './auth.dto';
 import { commandMetadata, currentUser, requestAccess } from './request-metadata';
 import { problem } from './problem';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Users of the request's workspace (X-Workspace-Id, else the caller's first): owners and admins
@@ -97,7 +96,7 @@ export class UsersController {
   private async requireManageable(req: Request, userId: string): Promise<void> {
     const { workspaceId } = requestAccess(req);
     const callerId = currentUser(req).id;
-    const memberships = UUID.test(userId) ? await this.access.membershipsOf(userId) : [];
+    const memberships = isUuid(userId) ? await this.access.membershipsOf(userId) : [];
     if (!memberships.some((m) => m.workspaceId === workspaceId)) {
       throw new HttpException(problem(404, 'user-not-found', 'User not found', 'No such member in this workspace'), 404);
     }

@@ -1,17 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateBy, ValidateNested, Equals } from 'class-validator';
-import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX } from '@contracts';
+import { isUuid, isWorkspaceOrdinal, WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX } from '@contracts';
 import { DefinitionInput } from './workflow-definition.dto';
+import { PageParams } from './paging.dto';
 
 /** A workspace reference: a UUID, or a positive integer (the caller's N-th workspace). */
 function IsWorkspaceRef() {
   return ValidateBy({
     name: 'isWorkspaceRef',
     validator: {
-      validate: (v: unknown) =>
-        (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 1e6) ||
-        (typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)),
+      validate: (v: unknown) => (typeof v === 'number' && isWorkspaceOrdinal(v)) || isUuid(v),
       defaultMessage: () => '$property must be a workspace UUID or a positive integer',
     },
   });
@@ -62,7 +61,7 @@ export class UpdateWorkflowRequest {
   description?: string;
 }
 
-export class ListWorkflowsParams {
+export class ListWorkflowsParams extends PageParams {
   @ApiPropertyOptional({ description: 'Only workflows with this tag' })
   @IsOptional()
   @IsString()
@@ -79,20 +78,6 @@ export class ListWorkflowsParams {
   @IsString()
   @MaxLength(200)
   q?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
 
   @ApiPropertyOptional({ description: 'Wait until the list reflects this log position (from a command response)' })
   @IsOptional()

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiCreatedResponse, ApiTags } 
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CommandAcceptedDto, Page, WorkflowCommand, WorkflowDetailDto, WorkflowSummaryDto } from '@contracts';
-import { formatPosition, parsePosition, roleRank } from '@contracts';
+import { formatPosition, isUuid, parsePosition, roleRank } from '@contracts';
 import { Commands } from '../commands/dispatch';
 import type { CommandResult } from '../commands/handle-command';
 import { Access } from '../auth/access.decorator';
@@ -23,7 +23,6 @@ import {
 } from './workflow.dto';
 import { definitionFromInput } from './definition-input';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IF_MATCH = { name: 'If-Match', required: false, description: 'ETag ("<revision>") the change is based on; stale = 412' };
 
 /**
@@ -86,7 +85,7 @@ export class WorkflowsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<WorkflowDetailDto | undefined> {
     if (params.asOf !== undefined) return this.asOf(id, params.asOf, res);
-    const workflow: WorkflowDetailDto | undefined = UUID.test(id)
+    const workflow: WorkflowDetailDto | undefined = isUuid(id)
       ? await this.queries.execute(new GetWorkflowQuery(id, params.minPosition ? parsePosition(params.minPosition) : undefined))
       : undefined;
     if (!workflow) throw notFound(id);

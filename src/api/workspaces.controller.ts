@@ -11,6 +11,7 @@ import { WorkspaceQueries } from '../queries/workspace.queries';
 import { commandMetadata, currentUser, requestAccess } from './request-metadata';
 import { problem } from './problem';
 import { AddMemberRequest, AddTeamMemberRequest, ChangeRoleRequest, CreateTeamRequest, CreateWorkspaceRequest } from './workspace.dto';
+import { isUuid } from '@contracts';
 
 const ADMIN = { workspace: 'admin', workspaceParam: 'workspaceId' } as const;
 const VIEWER = { workspace: 'viewer', workspaceParam: 'workspaceId' } as const;
@@ -117,7 +118,7 @@ export class WorkspacesController {
   }
 
   private async memberRole(workspaceId: string, userId: string) {
-    return /^[0-9a-f-]{36}$/i.test(userId) ? this.access.roleIn(userId, workspaceId) : undefined;
+    return isUuid(userId) ? this.access.roleIn(userId, workspaceId) : undefined;
   }
 
   private requireOwner(req: Request): void {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WorkflowPermission, WorkflowSummaryDto, WorkspaceRole } from '@contracts';
-import { permissionOfRole, strongestPermission } from '@contracts';
+import { isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
 import { toWorkflowSummaryDto } from '../queries/workflow.queries';
@@ -64,7 +64,7 @@ export class AccessService {
    */
   async resolveWorkspace(userId: string, named: unknown): Promise<string | undefined> {
     const text = typeof named === 'number' || typeof named === 'string' ? String(named).trim() : '';
-    if (!/^[1-9]\d{0,5}$/.test(text)) return text || undefined;
+    if (!isWorkspaceOrdinal(text)) return text || undefined;
     const rows = await this.db
       .selectFrom('workspace_member')
       .select('workspace_id')

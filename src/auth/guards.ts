@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { permissionRank, roleRank } from '@contracts';
+import { isUuid, isWorkspaceOrdinal, permissionRank, roleRank } from '@contracts';
 import { problem } from '../api/problem';
 import { ACCESS_RULE, type AccessRule } from './access.decorator';
 import { AccessService } from './access.service';
@@ -13,7 +13,6 @@ import { IS_PUBLIC } from './public.decorator';
 
 type AuthedRequest = Request & { user?: AuthenticatedUser; access?: RequestAccess };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
   return !!reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
@@ -86,20 +85,20 @@ export class AccessGuard implements CanActivate {
     if ('signedIn' in rule) return true;
     if ('workspace' in rule) {
       const fromBody = rule.workspaceInBody ? (req.body?.workspaceId ?? req.body?.workspace_id) : undefined;
-      if (fromBody !== undefined && !(UUID.test(String(fromBody)) || /^[1-9]\d{0,5}$/.test(String(fromBody)))) {
+      if (fromBody !== undefined && !(isUuid(fromBody) || isWorkspaceOrdinal(fromBody))) {
         throw new HttpException(problem(400, 'invalid-workspace', 'Invalid workspace', 'workspaceId is a workspace UUID or a positive integer'), 400);
       }
       const requested = rule.workspaceParam ? paramValue(req, rule.workspaceParam) : (fromBody ?? headerValue(req, 'x-workspace-id'));
       const workspaceId =
         requested === undefined ? await this.access.defaultWorkspace(user.id) : await this.access.resolveWorkspace(user.id, requested);
-      const role = workspaceId && UUID.test(workspaceId) ? await this.access.roleIn(user.id, workspaceId) : undefined;
+      const role = workspaceId && isUuid(workspaceId) ? await this.access.roleIn(user.id, workspaceId) : undefined;
       if (!workspaceId || !role) throw notFound('workspace-not-found', 'Workspace not found', 'You are not a member of that workspace');
       if (roleRank(role) < roleRank(rule.workspace)) throw forbidden(`This needs the ${rule.workspace} role or higher; you are ${role}`);
       req.access = { workspaceId, role };
       return true;
     }
     const id = paramValue(req, rule.param ?? 'id');
-    const workflow = id && UUID.test(id) ? await this.access.workflow(id) : undefined;
+    const workflow = id && isUuid(id) ? await this.access.workflow(id) : undefined;
     const { role, permission } = workflow ? await this.access.workflowPermission(user.id, workflow) : {};
     // No access at all looks exactly like a workflow that does not exist.
     if (!workflow || !permission) throw notFound('workflow-not-found', 'Workflow not found', `No workflow ${id}`);

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { sql, type Selectable } from 'kysely';
 import type { LogPosition, Page, RecordedEvent, WorkflowDetailDto, WorkflowStatus, WorkflowSummaryDto } from '@contracts';
-import { StreamCategory, emptyDefinition, workflowStream } from '@contracts';
+import { StreamCategory, emptyDefinition, isUuid, workflowStream } from '@contracts';
 import { validateDefinition } from '../domain/workflow/definition.validator';
 import { evolveWorkflow, initialWorkflowState, type WorkflowDecidedEvent } from '../domain/workflow/workflow.decider';
 import { evolveWorkflowSummary, type WorkflowSummaryRow } from '../../projections/workflow-summary/workflow-summary.projector';
@@ -47,7 +47,6 @@ export interface ListCursor {
 }
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function encodeCursor(cursor: ListCursor): string {
   return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
@@ -59,7 +58,7 @@ export function decodeCursor(text: string): ListCursor | undefined {
     if (typeof createdAt !== 'string' || typeof id !== 'string') return undefined;
     // Only what encodeCursor writes: an ISO instant PostgreSQL reads back exactly, and a UUID.
     if (!ISO_INSTANT.test(createdAt) || new Date(createdAt).toISOString() !== createdAt) return undefined;
-    if (!UUID.test(id)) return undefined;
+    if (!isUuid(id)) return undefined;
     return { createdAt, id };
   } catch {
     return undefined;

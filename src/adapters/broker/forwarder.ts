@@ -35,6 +35,8 @@ export class Forwarder {
   private unsubscribe?: () => void;
   private readonly name: string;
   private readonly batchSize: number;
+  /** The checkpoint as last saved by this leader (undefined: read it from the database). */
+  private checkpoint?: Checkpoint;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -69,8 +71,11 @@ export class Forwarder {
 
   /** Publishes one batch if this process leads; returns how many events went out. */
   async forwardBatch(): Promise<number> {
+    // Only the leader writes the checkpoint, so while it leads its own copy is the truth; a new
+    // term (the lock lost and won again) reads it back, since another replica may have moved it.
+    if (!this.lock.isHeld()) this.checkpoint = undefined;
     if (!(await this.lock.tryAcquire())) return 0;
-    const checkpoint = await this.loadCheckpoint();
+    const checkpoint = (this.checkpoint ??= await this.loadCheckpoint());
     const events = await this.store.readAll({ after: checkpoint.position, limit: this.batchSize });
     if (events.length === 0) return 0;
     const categoryPositions = { ...checkpoint.categoryPositions };
@@ -83,7 +88,9 @@ export class Forwarder {
     await this.broker.publish(messages);
     this.metrics?.brokerMessages.inc({ direction: 'published' }, messages.length);
     if (!this.lock.isHeld()) throw new Error('forwarder lost its leader lock while publishing');
-    await this.saveCheckpoint({ position: events[events.length - 1].position, categoryPositions });
+    const next = { position: events[events.length - 1].position, categoryPositions };
+    await this.saveCheckpoint(next);
+    this.checkpoint = next;
     return events.length;
   }
 

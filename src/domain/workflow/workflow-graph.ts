@@ -4,6 +4,25 @@ import { DomainError, assertNever, type DecidedOf } from '../decider';
 
 export type GraphDecidedEvent = DecidedOf<WorkflowGraphEvent>;
 
+/** Every event type that edits the draft graph (a Record, so a new one cannot be forgotten). */
+const GRAPH_EVENT_TYPES: Record<WorkflowGraphEvent['type'], true> = {
+  StepAdded: true,
+  StepConfigured: true,
+  StepRenamed: true,
+  StepMoved: true,
+  StepPolicyChanged: true,
+  StepRemoved: true,
+  StepsConnected: true,
+  StepsDisconnected: true,
+  VariableDeclared: true,
+  VariableRemoved: true,
+  TriggerAdded: true,
+  TriggerRemoved: true,
+  WorkflowTagsChanged: true,
+};
+
+export const isGraphEvent = (event: { type: string }): event is GraphDecidedEvent => Object.hasOwn(GRAPH_EVENT_TYPES, event.type);
+
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 

@@ -1,7 +1,7 @@
 import type { ShareGrantee, WorkflowCommand, WorkflowDefinition, WorkflowEvent, WorkflowGraphCommand, WorkflowPermission } from '@contracts';
 import { WORKFLOW_DESCRIPTION_MAX, WORKFLOW_NAME_MAX, emptyDefinition, findAction } from '@contracts';
 import { DomainError, assertNever, type DecidedOf, type Decider } from '../decider';
-import { decideGraph, evolveGraph, type GraphDecidedEvent } from './workflow-graph';
+import { decideGraph, evolveGraph, isGraphEvent } from './workflow-graph';
 import { validateDefinition } from './definition.validator';
 import { diffDefinitions, isEmptyDiff } from './definition-diff';
 
@@ -28,15 +28,6 @@ export interface WorkflowState {
 }
 
 export const PUBLISH_NOTE_MAX = 500;
-const GRAPH_EVENTS = new Set<string>([
-  'StepAdded', 'StepConfigured', 'StepRenamed', 'StepMoved', 'StepPolicyChanged', 'StepRemoved', 'StepsConnected',
-  'StepsDisconnected', 'VariableDeclared', 'VariableRemoved', 'TriggerAdded', 'TriggerRemoved', 'WorkflowTagsChanged',
-]);
-const GRAPH_COMMANDS = new Set<string>([
-  'AddStep', 'ConfigureStep', 'RenameStep', 'MoveStep', 'ChangeStepPolicy', 'RemoveStep', 'ConnectSteps', 'DisconnectSteps',
-  'DeclareVariable', 'RemoveVariable', 'AddTrigger', 'RemoveTrigger', 'SetTags',
-]);
-
 /** Longest a public link may live. */
 export const PUBLIC_LINK_MAX_DAYS = 365;
 
@@ -52,7 +43,7 @@ export const initialWorkflowState = (): WorkflowState => ({
 });
 
 export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent): WorkflowState {
-  if (GRAPH_EVENTS.has(event.type)) return { ...state, definition: evolveGraph(state.definition, event as GraphDecidedEvent) };
+  if (isGraphEvent(event)) return { ...state, definition: evolveGraph(state.definition, event) };
   switch (event.type) {
     case 'WorkflowCreated':
       return { ...initialWorkflowState(), status: 'active', workspaceId: event.data.workspaceId, name: event.data.name, description: event.data.description };
@@ -92,10 +83,6 @@ export function evolveWorkflow(state: WorkflowState, event: WorkflowDecidedEvent
 
 export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): WorkflowDecidedEvent[] {
   const { workflowId } = command.data;
-  if (GRAPH_COMMANDS.has(command.type)) {
-    requireEditable(state, workflowId);
-    return decideGraph(command as WorkflowGraphCommand, state.definition, (type) => findAction(type) !== undefined);
-  }
   switch (command.type) {
     case 'CreateWorkflow': {
       if (state.status !== 'none') throw new DomainError('conflict', 'workflow-exists', `Workflow ${workflowId} already exists`);
@@ -205,7 +192,8 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
     case 'AddTrigger':
     case 'RemoveTrigger':
     case 'SetTags':
-      throw new Error('unreachable: graph commands are decided above');
+      requireEditable(state, workflowId);
+      return decideGraph(command, state.definition, (type) => findAction(type) !== undefined);
     default:
       return assertNever(command);
   }

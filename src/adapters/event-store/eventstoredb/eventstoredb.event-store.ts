@@ -28,7 +28,7 @@ import { ReadReq, type ReadResp } from '@eventstore/db-client/generated/streams_
 import { ReadStream } from '@eventstore/db-client/dist/streams/utils/ReadStream';
 import { convertGrpcEvent } from '@eventstore/db-client/dist/utils/convertGrpcEvent';
 import type { EventEnvelope, EventMetadata, LogPosition, RecordedEvent } from '@contracts';
-import { START_POSITION, categoryOf, comparePositions } from '@contracts';
+import { categoryOf, comparePositions, isUuid, START_POSITION } from '@contracts';
 import {
   WrongExpectedVersion,
   type AppendOptions,
@@ -352,11 +352,10 @@ function toRecorded(event: EsdbRecordedEvent): RecordedEvent {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** ESDB event ids are UUIDs; any other id becomes a stable name-based (version 5 style) UUID. */
 function toEsdbEventId(eventId: string): string {
-  if (UUID.test(eventId)) return eventId.toLowerCase();
+  if (isUuid(eventId)) return eventId.toLowerCase();
   const bytes = createHash('sha1').update(`bluebird-event:${eventId}`).digest().subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
