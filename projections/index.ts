@@ -6,6 +6,10 @@ import { workflowAccessProjector } from './workflow-access/workflow-access.proje
 import { workflowDefinitionProjector } from './workflow-definition/workflow-definition.projector';
 import { activityProjector } from './activity/activity.projector';
 import { notificationProjector } from './notification/notification.projector';
+import { executionProjector } from './execution/execution.projector';
+import { executionTimerProjector } from './execution-timer/execution-timer.projector';
+import { approvalProjector } from './approval/approval.projector';
+import { taskProjector } from './task/task.projector';
 
 /** Every read model of the product. A new one is a folder plus a line here and a migration. */
 export const allProjectors: readonly Projector[] = [
@@ -16,6 +20,10 @@ export const allProjectors: readonly Projector[] = [
   workflowDefinitionProjector,
   activityProjector,
   notificationProjector,
+  executionProjector,
+  executionTimerProjector,
+  approvalProjector,
+  taskProjector,
 ];
 
 export function findProjector(name: string): Projector | undefined {

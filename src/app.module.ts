@@ -11,6 +11,7 @@ import type { Infrastructure } from './infrastructure';
 import { INFRASTRUCTURE } from './runtime/tokens';
 import { ForwarderService } from './runtime/forwarder.service';
 import { ProjectionsService } from './runtime/projections.service';
+import { EngineService } from './runtime/engine.service';
 import { Commands, DispatchCommandHandler } from './commands/dispatch';
 import { GetWorkflowAsOfHandler, GetWorkflowHandler, ListWorkflowsHandler } from './queries/workflow.queries';
 import { WorkflowGraphController } from './api/workflow-graph.controller';
@@ -25,6 +26,15 @@ import { SharingController } from './api/sharing.controller';
 import { PublicLinkController } from './api/public-link.controller';
 import { ActivityController } from './api/activity.controller';
 import { ActionsController } from './api/actions.controller';
+import { ExecutionsController } from './api/executions.controller';
+import { ApprovalsController } from './api/approvals.controller';
+import { ExecutionQueries } from './queries/execution.queries';
+import { ExecutionStarter } from './commands/start-execution';
+import { TasksController } from './api/tasks.controller';
+import { OutboxController } from './api/outbox.controller';
+import { ListOutboxHandler } from './queries/outbox.queries';
+import { NotificationStreamController } from './api/notification-stream.controller';
+import { PollNotificationsHandler } from './queries/notification-stream.queries';
 import { AccessService } from './auth/access.service';
 import { AccountsService } from './auth/accounts.service';
 import { AuthService } from './auth/auth.service';
@@ -43,27 +53,31 @@ import { correlationIdOf } from './api/request-metadata';
 @Module({})
 export class AppModule {
   static forRoot(infra: Infrastructure, roles: ProcessRoles): DynamicModule {
-    const providers: Provider[] = [{ provide: INFRASTRUCTURE, useValue: infra }];
+    // Every role sends commands (the API for requests, the engine for steps and timers).
+    const providers: Provider[] = [{ provide: INFRASTRUCTURE, useValue: infra }, DispatchCommandHandler, Commands];
     const controllers: DynamicModule['controllers'] = [HealthController, MetricsController];
     const imports: DynamicModule['imports'] = [];
     // Projections first: their catch-up at start runs before anything waits on them.
     if (roles.projections) providers.push(ProjectionsService);
     if (roles.forwarder) providers.push(ForwarderService);
+    if (roles.engine) providers.push(EngineService);
     if (roles.api) {
       imports.push(
         JwtModule.register({}),
         ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: infra.config.rateLimitPerMinute }]),
       );
       providers.push(
-        DispatchCommandHandler,
-        Commands,
         ListWorkflowsHandler,
         GetWorkflowHandler,
         GetWorkflowAsOfHandler,
         ListActivityHandler,
         ListNotificationsHandler,
         GetNotificationHandler,
+        ListOutboxHandler,
+        PollNotificationsHandler,
         WorkspaceQueries,
+        ExecutionQueries,
+        ExecutionStarter,
         AccessService,
         AccountsService,
         AuthService,
@@ -78,7 +92,10 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
       );
-      controllers.push(AuthController, UsersController, WorkspacesController, WorkflowsController, WorkflowGraphController, WorkflowVersionsController, SharingController, PublicLinkController, ActivityController, ActionsController);
+      // Executions first: `/api/workflows/executions` must not be taken for a workflow id.
+      controllers.push(ExecutionsController, ApprovalsController, AuthController, UsersController, WorkspacesController, WorkflowsController, WorkflowGraphController, WorkflowVersionsController, SharingController, PublicLinkController, ActivityController, ActionsController);
+      controllers.push(TasksController);
+      controllers.push(OutboxController, NotificationStreamController);
     }
     return {
       module: AppModule,

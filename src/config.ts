@@ -31,6 +31,18 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   /** Login attempts per minute per address and e-mail. */
   loginRateLimitPerMinute: number;
+  /** Root of the file_operation sandbox; paths that leave it are refused. */
+  storageDir: string;
+  /** SMTP server for send_email; unset: nodemailer's JSON transport into the outbox (GET /api/outbox). */
+  smtpUrl?: string;
+  /** Sender address of send_email when a step names none. */
+  mailFrom: string;
+  /** OpenAI-compatible endpoint for ai_classify / ai_analyze; unset: the local model (natural). */
+  aiApiUrl?: string;
+  aiApiKey?: string;
+  aiModel: string;
+  /** Concurrent step attempts per worker process. */
+  engineConcurrency: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -52,6 +64,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     refreshTokenTtlSeconds: Number(env.REFRESH_TOKEN_TTL_SECONDS ?? 7 * 24 * 3600),
     rateLimitPerMinute: Number(env.RATE_LIMIT_PER_MINUTE ?? 600),
     loginRateLimitPerMinute: Number(env.LOGIN_RATE_LIMIT_PER_MINUTE ?? 5),
+    storageDir: resolve(env.STORAGE_DIR ?? 'storage'),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? 'BlueBirdHub <workflows@localhost>',
+    aiApiUrl: env.AI_API_URL || undefined,
+    aiApiKey: env.AI_API_KEY || undefined,
+    aiModel: env.AI_MODEL ?? 'gpt-4o-mini',
+    engineConcurrency: Number(env.ENGINE_CONCURRENCY ?? 32),
   };
 }
 
@@ -60,6 +79,8 @@ export interface ProcessRoles {
   api: boolean;
   forwarder: boolean;
   projections: boolean;
+  /** Runs step attempts (competing on the steps queue), durable timers and child-run bookkeeping. */
+  engine: boolean;
 }
 
-export const ALL_ROLES: ProcessRoles = { api: true, forwarder: true, projections: true };
+export const ALL_ROLES: ProcessRoles = { api: true, forwarder: true, projections: true, engine: true };

@@ -8,7 +8,7 @@ import { runUntilSignal } from './runtime/run-until-signal';
 async function main(): Promise<void> {
   const config = loadConfig();
   const infra = await openInfrastructure(config, { processName: 'projections' });
-  const app = await createApp(infra, { api: false, forwarder: false, projections: true });
+  const app = await createApp(infra, { api: false, forwarder: false, projections: true, engine: false });
   await app.listen(config.port);
   console.log(`BlueBirdHub projections on port ${config.port} (health and metrics)`);
   runUntilSignal(app, infra);

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const apiOnly = process.argv.includes('--api-only');
   const infra = await openInfrastructure(config, { processName: apiOnly ? 'api' : 'all' });
-  const app = await createApp(infra, apiOnly ? { api: true, forwarder: false, projections: false } : ALL_ROLES);
+  const app = await createApp(infra, apiOnly ? { api: true, forwarder: false, projections: false, engine: false } : ALL_ROLES);
   await app.listen(config.port);
   console.log(
     `BlueBirdHub Workflows listening on http://localhost:${config.port} (${apiOnly ? 'API only' : 'all-in-one'}; ` +

@@ -11,7 +11,7 @@ import { runUntilSignal } from './runtime/run-until-signal';
 async function main(): Promise<void> {
   const config = loadConfig();
   const infra = await openInfrastructure(config, { processName: 'worker' });
-  const app = await createApp(infra, { api: false, forwarder: true, projections: false });
+  const app = await createApp(infra, { api: false, forwarder: true, projections: false, engine: true });
   await app.listen(config.port);
   console.log(`BlueBirdHub worker on port ${config.port} (health and metrics)`);
   runUntilSignal(app, infra);

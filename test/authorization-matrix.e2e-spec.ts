@@ -73,6 +73,13 @@ interface Fresh {
   userOutsideW(): Promise<NewUser>;
   /** A new member of W (editor) who also owns a workspace of their own that nobody else is in. */
   memberOwningAnotherWorkspace(): Promise<NewUser>;
+  /**
+   * A published workflow (shared like `workflow`) and a run of it started by the owner: `waiting`
+   * at an approval only the owner may answer, or `finished` (one transform step).
+   */
+  run(kind: 'waiting' | 'finished'): Promise<{ workflowId: string; executionId: string; approvalId?: string }>;
+  /** A published workflow (shared like `workflow`) whose run waits at an owner-only approval. */
+  runnable(): Promise<string>;
 }
 
 interface Ctx {
@@ -478,6 +485,102 @@ const ROWS: Row[] = [
     expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
   },
 
+  // ---- executions (run permission starts and controls; view reads)
+  {
+    route: 'POST /api/workflows/:id/execute',
+    request: async ({ api, fresh }) => api.post(`/api/workflows/${await fresh.runnable()}/execute`).send({ input: {} }),
+    expect: { owner: 202, admin: 202, editor: 202, viewer: 403, outsider: 404, shareView: 403, shareRun: 202, shareEdit: 202, shareAdmin: 202, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/bulk/execute',
+    request: async ({ api, fresh }) => api.post('/api/workflows/bulk/execute').send({ workflowId: await fresh.runnable(), inputs: [{}, {}] }),
+    expect: { owner: 202, admin: 202, editor: 202, viewer: 403, outsider: 404, shareView: 403, shareRun: 202, shareEdit: 202, shareAdmin: 202, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/executions',
+    request: ({ api }) => api.get('/api/workflows/executions'),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/executions/:executionId',
+    request: async ({ api, fresh }) => api.get(`/api/workflows/executions/${(await fresh.run('waiting')).executionId}`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/executions/:executionId/timeline',
+    request: async ({ api, fresh }) => api.get(`/api/workflows/executions/${(await fresh.run('waiting')).executionId}/timeline`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/executions/:executionId/events',
+    request: async ({ api, fresh }) => api.get(`/api/workflows/executions/${(await fresh.run('finished')).executionId}/events`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/executions/:executionId/control',
+    request: async ({ api, fresh }) => api.post(`/api/workflows/executions/${(await fresh.run('waiting')).executionId}/control`).send({ action: 'pause' }),
+    expect: { owner: 202, admin: 202, editor: 202, viewer: 403, outsider: 404, shareView: 403, shareRun: 202, shareEdit: 202, shareAdmin: 202, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/executions/:executionId/fork',
+    request: async ({ api, fresh }) => api.post(`/api/workflows/executions/${(await fresh.run('waiting')).executionId}/fork`).send({ stepId: 'ask' }),
+    expect: { owner: 202, admin: 202, editor: 202, viewer: 403, outsider: 404, shareView: 403, shareRun: 202, shareEdit: 202, shareAdmin: 202, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/approvals',
+    request: ({ api }) => api.get('/api/approvals?mine=1'),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/approvals/:approvalId/decision',
+    case: 'an approval only the owner may answer',
+    request: async ({ api, fresh }) => api.post(`/api/approvals/${(await fresh.run('waiting')).approvalId}/decision`).send({ decision: 'approve' }),
+    expect: { owner: 202, admin: 403, editor: 403, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
+  },
+
+  // ---- tasks of W (members read; editors create and change; the assignee may move the status)
+  {
+    route: 'GET /api/tasks',
+    request: ({ api }) => api.get('/api/tasks'),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/tasks',
+    request: ({ api, unique }) => api.post('/api/tasks').send({ title: unique('Task') }),
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/tasks/:id',
+    case: 'a task of W',
+    request: async ({ api, owner, unique }) => api.get(`/api/tasks/${must(await owner.post('/api/tasks').send({ title: unique('Task') }), 201, 'task').body.id}`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/tasks/:id',
+    case: 'a task of another workspace of the owner of W (asked for in W)',
+    request: async ({ api, owner, unique }) => {
+      const elsewhere = must(await owner.post('/api/workspaces').send({ name: unique('Tasks elsewhere') }), 201, 'workspace').body.id as string;
+      const task = must(await owner.post('/api/tasks').set('X-Workspace-Id', elsewhere).send({ title: unique('Task') }), 201, 'task').body.id as string;
+      return api.get(`/api/tasks/${task}`);
+    },
+    expect: { ...everyone(404), ...NO_TOKEN },
+  },
+  {
+    route: 'PATCH /api/tasks/:id',
+    case: 'a task of W assigned to nobody',
+    request: async ({ api, owner, unique }) => api.patch(`/api/tasks/${must(await owner.post('/api/tasks').send({ title: unique('Task') }), 201, 'task').body.id}`).send({ status: 'done' }),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
+  },
+  {
+    route: 'PATCH /api/tasks/:id',
+    case: 'the status of a task of W assigned to the caller',
+    request: async ({ api, owner, unique, self, caller }) => {
+      const assigneeId = caller === 'outsider' ? undefined : self;
+      return api.patch(`/api/tasks/${must(await owner.post('/api/tasks').send({ title: unique('Task'), assigneeId }), 201, 'task').body.id}`).send({ status: 'done' });
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+
   // ---- activity feed and notifications
   {
     route: 'GET /api/activity',
@@ -495,6 +598,18 @@ const ROWS: Row[] = [
     case: "a notification that is not the caller's",
     request: ({ api }) => api.post(`/api/notifications/${randomUUID()}/read`),
     expect: signedIn(404),
+  },
+  {
+    route: 'GET /api/notifications/stream',
+    // An event stream never ends: the answer is its status, read from the headers; then the client hangs up.
+    request: ({ api }) => api.get('/api/notifications/stream').buffer(false).parse(headersOnly),
+    expect: signedIn(200),
+  },
+  // ---- the e-mail outbox of the workspace
+  {
+    route: 'GET /api/outbox',
+    request: ({ api }) => api.get('/api/outbox'),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
   },
 
   // Last on purpose: a password change ends the caller's earlier sessions (their tokens stop working).
@@ -515,7 +630,30 @@ const ROUTES_AWAITING_ROWS: string[] = [];
 /** Router entries that are not API routes: the Swagger UI's files and the designer's catch-all. */
 const NOT_API_ROUTES = (route: string) => (route.startsWith('GET /api/docs') && route !== 'GET /api/docs/openapi.json') || route.endsWith(' /{*path}');
 
+/** A superagent parser that settles on the response's headers and closes the connection (for never-ending streams). */
+function headersOnly(response: request.Response, done: (error: Error | null, body: unknown) => void): void {
+  // In Node, superagent hands parsers the raw IncomingMessage.
+  const res = response as unknown as import('node:http').IncomingMessage;
+  if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+    res.destroy();
+    done(null, {});
+    return;
+  }
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (text += chunk));
+  res.on('end', () => done(null, text ? JSON.parse(text) : {}));
+}
+
 /** Adds step `s1` (and `extra`, when given) to a workflow, as its owner; returns the workflow id. */
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function withStep(owner: Api, workflowId: string, extra?: string): Promise<string> {
   for (const id of ['s1', ...(extra ? [extra] : [])]) {
     must(await owner.post(`/api/workflows/${workflowId}/steps`).send({ id, name: id, type: 'create_task', config: { title: id } }), 201, `step ${id}`);
@@ -588,6 +726,17 @@ describe('authorization matrix', () => {
     return must(await owner.post(`/api/workflows/${workflow}/shares`).send({ grantee: { kind: 'user', id: granteeId }, permission }), 201, `share ${permission}`).body.id;
   }
 
+  /** Gives the workflow one step (an owner-only approval, or a transform) and publishes it. */
+  async function runnable(workflowId: string, kind: 'waiting' | 'finished'): Promise<string> {
+    const step =
+      kind === 'waiting'
+        ? { id: 'ask', name: 'Ask', type: 'approval', config: { approvers: { userIds: [users.owner.id] }, message: 'OK?' } }
+        : { id: 'calc', name: 'Calc', type: 'transform', config: { assignments: { answer: '6 * 7' } } };
+    must(await owner.post(`/api/workflows/${workflowId}/steps`).send(step), 201, 'step');
+    must(await owner.post(`/api/workflows/${workflowId}/versions`).send({ note: 'v1' }), 201, 'publish');
+    return workflowId;
+  }
+
   function freshFor(caller: Caller): Fresh {
     return {
       async workflow({ archived = false } = {}) {
@@ -607,6 +756,22 @@ describe('authorization matrix', () => {
         return id;
       },
       member: (role) => invite(owner, role),
+      runnable: async () => runnable(await freshFor(caller).workflow(), 'waiting'),
+      async run(kind) {
+        const workflowId = await runnable(await freshFor(caller).workflow(), kind);
+        const executionId = must(await owner.post(`/api/workflows/${workflowId}/execute`).send({ input: {} }), 202, 'execute').body.executionId as string;
+        if (kind === 'finished') {
+          await until(async () => (await owner.get(`/api/workflows/executions/${executionId}`)).body.status === 'succeeded', 'run finished');
+          return { workflowId, executionId };
+        }
+        let approvalId: string | undefined;
+        await until(async () => {
+          const items = (await owner.get('/api/approvals')).body.items as { id: string; executionId: string }[];
+          approvalId = items.find((a) => a.executionId === executionId)?.id;
+          return approvalId !== undefined;
+        }, 'approval requested');
+        return { workflowId, executionId, approvalId };
+      },
       userOutsideW: () => invite(ownerElsewhere, 'editor', 'elsewhere'),
       async memberOwningAnotherWorkspace() {
         const user = await invite(owner, 'editor', 'owner-elsewhere');

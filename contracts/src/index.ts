@@ -5,4 +5,5 @@ export * from './read-models';
 export * from './accounts';
 export * from './actions';
 export * from './execution';
+export * from './tasks';
 export * from './ids';

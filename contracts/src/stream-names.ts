@@ -8,6 +8,7 @@ export const StreamCategory = {
   user: 'user',
   workspace: 'workspace',
   userEmail: 'useremail',
+  task: 'task',
 } as const;
 export type StreamCategory = (typeof StreamCategory)[keyof typeof StreamCategory];
 
@@ -17,6 +18,7 @@ export const userStream = (userId: string): string => `${StreamCategory.user}-${
 /** `emailKey` is the SHA-256 hex of the lower-cased address (the stream name never shows the address). */
 export const userEmailStream = (emailKey: string): string => `${StreamCategory.userEmail}-${emailKey}`;
 export const workspaceStream = (workspaceId: string): string => `${StreamCategory.workspace}-${workspaceId}`;
+export const taskStream = (taskId: string): string => `${StreamCategory.task}-${taskId}`;
 
 export function categoryOf(streamId: string): string {
   const dash = streamId.indexOf('-');

@@ -194,6 +194,130 @@ const migrations: Record<string, Migration> = {
       await sql`ALTER TABLE workflow_summary ADD COLUMN tags jsonb NOT NULL DEFAULT '[]'::jsonb`.execute(db);
     },
   },
+  '0007_engine': {
+    async up(db: Kysely<any>) {
+      await sql`
+        CREATE TABLE execution (
+          execution_id uuid PRIMARY KEY,
+          workflow_id uuid NOT NULL,
+          workspace_id uuid NOT NULL,
+          version int NOT NULL,
+          status text NOT NULL,
+          trigger_kind text NOT NULL,
+          started_by text,
+          trigger_id text,
+          bulk_id uuid,
+          parent_execution_id uuid,
+          forked_from_execution_id uuid,
+          input jsonb NOT NULL,
+          output jsonb,
+          error jsonb,
+          started_at timestamptz NOT NULL,
+          finished_at timestamptz,
+          duration_ms int,
+          steps_total int NOT NULL,
+          steps_done int NOT NULL DEFAULT 0,
+          revision bigint NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX execution_workflow ON execution (workflow_id, started_at DESC, execution_id DESC)`.execute(db);
+      await sql`CREATE INDEX execution_workspace ON execution (workspace_id, started_at DESC, execution_id DESC)`.execute(db);
+      await sql`CREATE INDEX execution_bulk ON execution (bulk_id) WHERE bulk_id IS NOT NULL`.execute(db);
+      await sql`
+        CREATE TABLE execution_step (
+          execution_id uuid NOT NULL,
+          step_id text NOT NULL,
+          attempt int NOT NULL,
+          scheduled_id text NOT NULL,
+          action_type text NOT NULL,
+          status text NOT NULL,
+          input jsonb,
+          output jsonb,
+          error jsonb,
+          scheduled_at timestamptz,
+          started_at timestamptz,
+          finished_at timestamptz,
+          duration_ms int,
+          worker_id text,
+          PRIMARY KEY (execution_id, step_id, attempt)
+        )`.execute(db);
+      await sql`
+        CREATE TABLE execution_timer (
+          timer_key text PRIMARY KEY,
+          execution_id uuid NOT NULL,
+          kind text NOT NULL,
+          due_at timestamptz NOT NULL,
+          command jsonb NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX execution_timer_due ON execution_timer (due_at)`.execute(db);
+      await sql`CREATE INDEX execution_timer_execution ON execution_timer (execution_id)`.execute(db);
+      await sql`
+        CREATE TABLE approval (
+          approval_id text PRIMARY KEY,
+          execution_id uuid NOT NULL,
+          step_id text NOT NULL,
+          workspace_id uuid NOT NULL,
+          workflow_id uuid NOT NULL,
+          title text NOT NULL,
+          message text NOT NULL,
+          approver_user_ids jsonb NOT NULL,
+          approver_role text,
+          mode text NOT NULL,
+          require_comment boolean NOT NULL,
+          status text NOT NULL,
+          escalated boolean NOT NULL DEFAULT false,
+          granted_by jsonb NOT NULL DEFAULT '[]'::jsonb,
+          decided_by text,
+          comment text,
+          requested_at timestamptz NOT NULL,
+          decided_at timestamptz,
+          timeout_at timestamptz
+        )`.execute(db);
+      await sql`CREATE INDEX approval_workspace ON approval (workspace_id, status, requested_at DESC)`.execute(db);
+      await sql`
+        CREATE TABLE task (
+          task_id uuid PRIMARY KEY,
+          workspace_id uuid NOT NULL,
+          title text NOT NULL,
+          description text,
+          status text NOT NULL,
+          priority text NOT NULL,
+          assignee_id uuid,
+          due_at timestamptz,
+          tags jsonb NOT NULL,
+          created_by text NOT NULL,
+          source_execution_id uuid,
+          source_step_id text,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL,
+          revision bigint NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX task_workspace ON task (workspace_id, updated_at DESC, task_id DESC)`.execute(db);
+      await sql`
+        CREATE TABLE email_outbox (
+          message_id text PRIMARY KEY,
+          workspace_id uuid,
+          execution_id uuid,
+          step_id text,
+          from_address text NOT NULL,
+          to_addresses jsonb NOT NULL,
+          cc_addresses jsonb NOT NULL,
+          subject text NOT NULL,
+          text_body text,
+          html_body text,
+          transport text NOT NULL,
+          transport_result jsonb NOT NULL,
+          sent_at timestamptz NOT NULL
+        )`.execute(db);
+      await sql`CREATE INDEX email_outbox_workspace ON email_outbox (workspace_id, sent_at DESC)`.execute(db);
+      await sql`
+        CREATE TABLE step_output_blob (
+          ref text PRIMARY KEY,
+          content jsonb NOT NULL,
+          size_bytes int NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now()
+        )`.execute(db);
+    },
+  },
 };
 
 /** `schema`: where the migration bookkeeping lives (kysely would otherwise find another schema's tables). */

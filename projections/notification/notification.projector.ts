@@ -4,6 +4,7 @@ import { isUuid, StreamCategory } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
 import type { NotificationReadTable, NotificationTable } from './notification.table';
+import { recipientNotificationId } from './posted-notification-id';
 
 
 type Row = Insertable<NotificationTable>;
@@ -63,6 +64,31 @@ export function notificationOf(recorded: RecordedEvent): Row | undefined {
   }
 }
 
+/**
+ * A `NotificationPosted` on the workspace's stream: one row per recipient, each with its own id
+ * (derived from the posted id and the user's), so each reads and marks their own copy.
+ */
+export function postedNotificationsOf(recorded: RecordedEvent): Row[] {
+  const event = recorded as RecordedEvent & WorkspaceEvent;
+  if (event.type !== 'NotificationPosted') return [];
+  const { notificationId, workspaceId, recipientUserIds, title, message, level, link } = event.data;
+  if (!isUuid(notificationId)) return [];
+  return recipientUserIds.filter((userId) => isUuid(userId)).map((userId) => ({
+    notification_id: recipientNotificationId(notificationId, userId),
+    kind: 'Posted' as const,
+    recipient_user_id: userId,
+    recipient_team_id: null,
+    workspace_id: uuidOrNull(workspaceId),
+    workflow_id: uuidOrNull(link?.workflowId),
+    actor_id: recorded.metadata.actor.id,
+    actor_name: recorded.metadata.actor.name ?? null,
+    occurred_at: recorded.metadata.occurredAt,
+    transaction_id: recorded.position.transactionId.toString(),
+    global_position: recorded.position.globalPosition.toString(),
+    details: JSON.stringify({ postedId: notificationId, title, message, level, ...(link ? { link } : {}) }),
+  }));
+}
+
 /** A `NotificationRead` on the user's stream: that user has read that notification. */
 export function readMarkOf(recorded: RecordedEvent): Insertable<NotificationReadTable> | undefined {
   const event = recorded as RecordedEvent & UserEvent;
@@ -79,7 +105,10 @@ export const notificationProjector: Projector = {
   tables: ['notification', 'notification_read'],
 
   async apply(trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void> {
-    const notifications = events.map(notificationOf).filter((r): r is Row => r !== undefined);
+    const notifications = events.flatMap((event) => {
+      const one = notificationOf(event);
+      return one ? [one] : postedNotificationsOf(event);
+    });
     const reads = events.map(readMarkOf).filter((r): r is Insertable<NotificationReadTable> => r !== undefined);
     if (notifications.length > 0) {
       await trx

@@ -1,6 +1,7 @@
 import type { ColumnType } from 'kysely';
 
-export type NotificationKind = 'WorkflowShared' | 'MemberAdded' | 'MemberRoleChanged';
+/** `Posted`: a notification a workflow posted (send_notification); one row per recipient. */
+export type NotificationKind = 'WorkflowShared' | 'MemberAdded' | 'MemberRoleChanged' | 'Posted';
 
 /**
  * `notification`: what concerns a user or one of their teams (team members are resolved when
@@ -18,7 +19,7 @@ export interface NotificationTable {
   occurred_at: ColumnType<Date, string, string>;
   transaction_id: ColumnType<string, string, string>;
   global_position: ColumnType<string, string, string>;
-  /** permission / role / previousRole / shareId: what the message needs. */
+  /** permission / role / previousRole / shareId, or a posted one's title / message / level / link: what the message needs. */
   details: ColumnType<Record<string, unknown>, string, string>;
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WorkflowPermission, WorkflowSummaryDto, WorkspaceRole } from '@contracts';
-import { isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
+import { executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
 import { toWorkflowSummaryDto } from '../queries/workflow.queries';
@@ -73,6 +73,12 @@ export class AccessService {
       .orderBy('workspace_id')
       .execute();
     return rows[Number(text) - 1]?.workspace_id;
+  }
+
+  /** The workflow an execution runs, from its first event (the read model may not have it yet). */
+  async workflowOfExecution(executionId: string): Promise<string | undefined> {
+    const [first] = await this.infra.store.readStream(executionStream(executionId), { limit: 1 });
+    return first?.type === 'ExecutionStarted' ? (first.data as { workflowId: string }).workflowId : undefined;
   }
 
   async workflow(workflowId: string): Promise<WorkflowSummaryDto | undefined> {

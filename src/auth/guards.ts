@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { Request } from 'express';
+import type { WorkflowPermission } from '@contracts';
 import { isUuid, isWorkspaceOrdinal, permissionRank, roleRank } from '@contracts';
 import { problem } from '../api/problem';
 import { ACCESS_RULE, type AccessRule } from './access.decorator';
@@ -97,13 +98,27 @@ export class AccessGuard implements CanActivate {
       req.access = { workspaceId, role };
       return true;
     }
-    const id = paramValue(req, rule.param ?? 'id');
+    let id: string | undefined;
+    let needed: WorkflowPermission;
+    if ('execution' in rule) {
+      const executionId = paramValue(req, rule.param ?? 'executionId');
+      id = executionId && isUuid(executionId) ? await this.access.workflowOfExecution(executionId) : undefined;
+      // An execution you may not see looks exactly like one that does not exist.
+      if (!id) throw notFound('execution-not-found', 'Execution not found', `No execution ${executionId}`);
+      needed = rule.execution;
+    } else {
+      id = rule.inBody ? (typeof req.body?.workflowId === 'string' ? req.body.workflowId : undefined) : paramValue(req, rule.param ?? 'id');
+      needed = rule.workflow;
+    }
     const workflow = id && isUuid(id) ? await this.access.workflow(id) : undefined;
     const { role, permission } = workflow ? await this.access.workflowPermission(user.id, workflow) : {};
     // No access at all looks exactly like a workflow that does not exist.
-    if (!workflow || !permission) throw notFound('workflow-not-found', 'Workflow not found', `No workflow ${id}`);
-    if (permissionRank(permission) < permissionRank(rule.workflow)) {
-      throw forbidden(`This needs ${rule.workflow} permission on the workflow; you have ${permission}`);
+    if (!workflow || !permission) {
+      if ('execution' in rule) throw notFound('execution-not-found', 'Execution not found', `No execution ${paramValue(req, rule.param ?? 'executionId')}`);
+      throw notFound('workflow-not-found', 'Workflow not found', `No workflow ${id}`);
+    }
+    if (permissionRank(permission) < permissionRank(needed)) {
+      throw forbidden(`This needs ${needed} permission on the workflow; you have ${permission}`);
     }
     req.access = { workspaceId: workflow.workspaceId, role, workflow, permission };
     return true;

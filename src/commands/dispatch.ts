@@ -1,11 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Command, LogPosition, UserCommand, WorkflowCommand, WorkspaceCommand } from '@contracts';
-import { categoryOf, userStream, workflowStream, workspaceStream } from '@contracts';
+import type { Command, ExecutionCommand, LogPosition, UserCommand, WorkflowCommand, WorkspaceCommand } from '@contracts';
+import { categoryOf, executionStream, userStream, workflowStream, workspaceStream } from '@contracts';
 import type { Decider, DecidedEvent } from '../domain/decider';
 import { workflowDecider } from '../domain/workflow/workflow.decider';
 import { userDecider } from '../domain/user/user.decider';
 import { workspaceDecider } from '../domain/workspace/workspace.decider';
+import { taskDecider } from '../domain/task/task.decider';
+import { taskStream, type TaskCommand } from '@contracts';
+import { executionDecider } from '../domain/execution/execution.decider';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
 import { waitForProjection } from '../queries/wait-for-projection';
@@ -19,6 +22,8 @@ const aggregates = {
   workflow: { decider: workflowDecider, stream: (c: WorkflowCommand) => workflowStream(c.data.workflowId) },
   user: { decider: userDecider, stream: (c: UserCommand) => userStream(c.data.userId) },
   workspace: { decider: workspaceDecider, stream: (c: WorkspaceCommand) => workspaceStream(c.data.workspaceId) },
+  execution: { decider: executionDecider, stream: (c: ExecutionCommand) => executionStream(c.data.executionId) },
+  task: { decider: taskDecider, stream: (c: TaskCommand) => taskStream(c.data.taskId) },
 } as const;
 
 export type AggregateName = keyof typeof aggregates;

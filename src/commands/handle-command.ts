@@ -117,6 +117,17 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
   throw new ConcurrencyConflict(streamId);
 }
 
+/**
+ * The folded state of a stream, through the same cache as commands (readers that act on a stream,
+ * such as the engine's step runner, see what the next command will decide on).
+ */
+export async function loadState<E extends DecidedEvent, S>(store: EventStore, decider: Decider<never, E, S>, streamId: string): Promise<{ state: S; revision: bigint }> {
+  const cache = defaultStateCache(store);
+  const { entry } = await load(store, decider, streamId, cache.get(decider, streamId), cache.maxRecentCommands);
+  cache.set(decider, streamId, entry);
+  return { state: entry.state, revision: entry.revision };
+}
+
 interface Loaded<S> {
   entry: CachedStream<S>;
   /** The events read (and folded) by this load, in order. */

@@ -111,7 +111,8 @@ export function toActivityDto(row: Selectable<ActivityTable>): ActivityDto {
 
 /**
  * The notifications that concern `userId`: addressed to them or to a team they are in now, and
- * not caused by themselves. The one definition both listing and mark-as-read use.
+ * not caused by themselves (except a posted one: a workflow the user started may notify them).
+ * The one definition both listing and mark-as-read use.
  */
 function concerns(userId: string) {
   return (eb: ExpressionBuilder<Database, 'notification'>) =>
@@ -120,7 +121,7 @@ function concerns(userId: string) {
         eb('notification.recipient_user_id', '=', userId),
         eb('notification.recipient_team_id', 'in', eb.selectFrom('team_member').select('team_member.team_id').where('team_member.user_id', '=', userId)),
       ]),
-      eb('notification.actor_id', '<>', userId),
+      eb.or([eb('notification.actor_id', '<>', userId), eb('notification.kind', '=', 'Posted')]),
     ]);
 }
 
@@ -131,7 +132,7 @@ type NotificationRow = Selectable<NotificationTable> & {
   team_name: string | null;
 };
 
-function notificationsOf(infra: Infrastructure, userId: string) {
+export function notificationsOf(infra: Infrastructure, userId: string) {
   return infra.database.db
     .selectFrom('notification')
     .leftJoin('notification_read', (join) =>
@@ -178,7 +179,15 @@ export class GetNotificationHandler implements IQueryHandler<GetNotificationQuer
 }
 
 export function toNotificationDto(row: NotificationRow): NotificationDto {
-  const details = row.details as { permission?: WorkflowPermission; role?: WorkspaceRole; previousRole?: WorkspaceRole };
+  const details = row.details as {
+    permission?: WorkflowPermission;
+    role?: WorkspaceRole;
+    previousRole?: WorkspaceRole;
+    title?: string;
+    message?: string;
+    level?: NotificationDto['level'];
+    link?: NotificationDto['link'];
+  };
   const actorName = row.actor_name ?? (row.actor_id === 'system' ? 'The system' : 'Someone');
   const byActor = row.actor_id === 'system' ? '' : ` by ${actorName}`;
   const workspaceName = row.workspace_name ?? 'a workspace';
@@ -196,6 +205,9 @@ export function toNotificationDto(row: NotificationRow): NotificationDto {
     case 'MemberRoleChanged':
       message = `${actorName} changed your role in workspace "${workspaceName}" from ${details.previousRole} to ${details.role}`;
       break;
+    case 'Posted':
+      message = details.message ?? '';
+      break;
   }
   return {
     id: row.notification_id,
@@ -210,5 +222,6 @@ export function toNotificationDto(row: NotificationRow): NotificationDto {
     ...(details.role ? { role: details.role } : {}),
     ...(details.previousRole ? { previousRole: details.previousRole } : {}),
     message,
+    ...(row.kind === 'Posted' ? { title: details.title, level: details.level, ...(details.link ? { link: details.link } : {}) } : {}),
   };
 }

@@ -7,6 +7,7 @@ import { openInfrastructure, type Infrastructure } from '../../src/infrastructur
 import { createApp } from '../../src/bootstrap';
 import { dropSchema } from '../../src/adapters/database/database';
 import { RabbitMqBroker } from '../../src/adapters/broker/rabbitmq.broker';
+import { ENGINE_QUEUES } from '../../src/runtime/engine.service';
 import { allProjectors, projectionQueueName } from '../../projections';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, uniqueSchema } from './test-database';
 
@@ -37,7 +38,7 @@ export async function cleanUpServers(config: AppConfig): Promise<void> {
   if (config.databaseUrl && config.databaseSchema) await dropSchema(config.databaseUrl, config.databaseSchema);
   if (config.amqpUrl) {
     const broker = new RabbitMqBroker(config.amqpUrl, { namespace: config.brokerNamespace });
-    await broker.deleteTopology(allProjectors.map(projectionQueueName)).catch(() => undefined);
+    await broker.deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES]).catch(() => undefined);
   }
 }
 

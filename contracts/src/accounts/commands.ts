@@ -1,5 +1,6 @@
 import type { Command } from '../messages';
 import type { WorkspaceRole } from './roles';
+import type { NotificationPostedData } from './events';
 
 export type RegisterUser = Command<
   'RegisterUser',
@@ -19,7 +20,10 @@ export type CreateTeam = Command<'CreateTeam', { workspaceId: string; teamId: st
 export type DeleteTeam = Command<'DeleteTeam', { workspaceId: string; teamId: string }>;
 export type AddTeamMember = Command<'AddTeamMember', { workspaceId: string; teamId: string; userId: string }>;
 export type RemoveTeamMember = Command<'RemoveTeamMember', { workspaceId: string; teamId: string; userId: string }>;
+/** Posts a notification to members of the workspace (recipients as user ids; see NotificationPosted). */
+export type PostNotification = Command<'PostNotification', NotificationPostedData>;
 export type WorkspaceCommand =
+  | PostNotification
   | CreateWorkspace
   | AddMember
   | ChangeMemberRole

@@ -90,6 +90,28 @@ export interface TeamMemberRemovedData {
   userId: string;
 }
 
+export const NOTIFICATION_LEVELS = ['info', 'success', 'warning', 'error'] as const;
+export type NotificationLevel = (typeof NOTIFICATION_LEVELS)[number];
+export const NOTIFICATION_TITLE_MAX = 200;
+export const NOTIFICATION_MESSAGE_MAX = 2000;
+export const NOTIFICATION_RECIPIENTS_MAX = 1000;
+
+/**
+ * A notification posted to members of the workspace (a send_notification step). Recipients are
+ * user ids, resolved before sending (a role becomes its members then), so the event alone decides
+ * who got it; each recipient's copy has its own id (see the notification projector).
+ */
+export interface NotificationPostedData {
+  notificationId: string;
+  workspaceId: string;
+  recipientUserIds: string[];
+  title: string;
+  message: string;
+  level: NotificationLevel;
+  /** Where it leads: the run that posted it, and/or a URL or app path. */
+  link?: { executionId?: string; workflowId?: string; url?: string };
+}
+
 export type WorkspaceCreated = EventEnvelope<'WorkspaceCreated', WorkspaceCreatedData>;
 export type MemberAdded = EventEnvelope<'MemberAdded', MemberAddedData>;
 export type MemberRoleChanged = EventEnvelope<'MemberRoleChanged', MemberRoleChangedData>;
@@ -98,7 +120,9 @@ export type TeamCreated = EventEnvelope<'TeamCreated', TeamCreatedData>;
 export type TeamDeleted = EventEnvelope<'TeamDeleted', TeamDeletedData>;
 export type TeamMemberAdded = EventEnvelope<'TeamMemberAdded', TeamMemberAddedData>;
 export type TeamMemberRemoved = EventEnvelope<'TeamMemberRemoved', TeamMemberRemovedData>;
+export type NotificationPosted = EventEnvelope<'NotificationPosted', NotificationPostedData>;
 export type WorkspaceEvent =
+  | NotificationPosted
   | WorkspaceCreated
   | MemberAdded
   | MemberRoleChanged

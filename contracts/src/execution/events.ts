@@ -36,6 +36,27 @@ export interface AttemptRef {
   scheduledId: string;
 }
 
+/** What started a run (SPEC C1-C4): who or which trigger, kept in the run's first event. */
+export interface ExecutionTrigger {
+  kind: 'manual' | 'cron' | 'webhook' | 'event' | 'sub_workflow' | 'bulk' | 'fork' | 'retry';
+  /** The user who started it (manual, bulk, fork), when a person did. */
+  userId?: string;
+  /** The trigger definition that fired (cron, webhook, event). */
+  triggerId?: string;
+  /** Groups the runs of one bulk request. */
+  bulkId?: string;
+}
+
+/** The step of another run that started this one and waits for it (sub_workflow). */
+export interface ParentRef {
+  executionId: string;
+  stepId: string;
+  attempt: number;
+  scheduledId: string;
+  /** Workflow ids from the root run down to the parent: a child of one of them would be a cycle. */
+  ancestry: string[];
+}
+
 export interface ExecutionStartedData {
   executionId: string;
   workflowId: string;
@@ -46,8 +67,21 @@ export interface ExecutionStartedData {
   definition: WorkflowDefinition;
   input: Record<string, unknown>;
   startedAt: string;
+  trigger?: ExecutionTrigger;
+  parent?: ParentRef;
+  /** The whole run fails with a Timeout error after this long (a durable timer). */
+  timeoutMs?: number;
+  /** Fork (SPEC G3): the run this one was forked from, and the step it starts again at. */
+  forkedFrom?: { executionId: string; stepId: string };
+  /**
+   * Outputs taken over from an earlier run (fork, retry): these steps count as succeeded with
+   * these outputs and are not run again.
+   */
+  reusedOutputs?: Record<string, unknown>;
 }
 export interface StepScheduledData extends AttemptRef {
+  /** The step's action type (read models show it without the definition). */
+  actionType?: string;
   /** The effective policy (the step's own, or its action's default), fixed for the run. */
   retryPolicy: RetryPolicy;
   timeoutMs: number;
@@ -61,6 +95,8 @@ export interface StepStartedData extends AttemptRef {
 }
 export interface StepSucceededData extends AttemptRef {
   output: unknown;
+  /** Taken over from an earlier run (fork), not run again. */
+  reused?: boolean;
   /** Results of the JSONata conditions on the step's outgoing edges, by edge id, evaluated by the engine. */
   edgeConditions?: Record<string, boolean>;
   completedAt: string;
@@ -91,12 +127,14 @@ export interface StepSkippedData {
 }
 export interface ExecutionSucceededData {
   executionId: string;
+  /** The outputs of the steps nothing follows (the run's result), by step id. */
+  output?: Record<string, unknown>;
   completedAt: string;
 }
 export interface ExecutionFailedData {
   executionId: string;
-  /** The step whose failure ended the run. */
-  stepId: string;
+  /** The step whose failure ended the run; absent when the run as a whole timed out. */
+  stepId?: string;
   error: StepError;
   failedAt: string;
 }
@@ -113,6 +151,67 @@ export interface ExecutionResumedData {
   executionId: string;
   resumedAt: string;
 }
+/** Retry from the failed step (SPEC B7): the failed run runs on; earlier outputs are kept. */
+export interface ExecutionRetriedData {
+  executionId: string;
+  /** The steps that run again. */
+  stepIds: string[];
+  retriedAt: string;
+}
+
+/** A step attempt set up a wait (delay, approval, child run) and ended; the step waits without a worker. */
+export interface TimerStartedData extends AttemptRef {
+  timerId: string;
+  fireAt: string;
+  startedAt: string;
+}
+export interface TimerFiredData extends AttemptRef {
+  timerId: string;
+  firedAt: string;
+}
+
+export interface Approvers {
+  userIds: string[];
+  role?: 'owner' | 'admin' | 'editor' | 'viewer';
+}
+export interface ApprovalRequestedData extends AttemptRef {
+  approvalId: string;
+  workflowId: string;
+  title: string;
+  message: string;
+  approvers: Approvers;
+  mode: 'any' | 'all';
+  requireComment: boolean;
+  /** When the wait times out (absent: waits for ever). */
+  timeoutAt?: string;
+  onTimeout: 'escalate' | 'reject' | 'approve';
+  escalateTo?: Approvers;
+  requestedAt: string;
+}
+export interface ApprovalDecisionData {
+  executionId: string;
+  stepId: string;
+  approvalId: string;
+  /** Absent when the timeout decided. */
+  userId?: string;
+  comment?: string;
+  decidedAt: string;
+}
+export interface ApprovalEscalatedData {
+  executionId: string;
+  stepId: string;
+  approvalId: string;
+  approvers: Approvers;
+  /** The new deadline; after it the request is rejected. */
+  timeoutAt?: string;
+  escalatedAt: string;
+}
+export interface ChildExecutionStartedData extends AttemptRef {
+  childExecutionId: string;
+  workflowId: string;
+  version: number;
+  startedAt: string;
+}
 
 export type ExecutionStarted = EventEnvelope<'ExecutionStarted', ExecutionStartedData>;
 export type StepScheduled = EventEnvelope<'StepScheduled', StepScheduledData>;
@@ -127,6 +226,14 @@ export type ExecutionFailed = EventEnvelope<'ExecutionFailed', ExecutionFailedDa
 export type ExecutionCancelled = EventEnvelope<'ExecutionCancelled', ExecutionCancelledData>;
 export type ExecutionPaused = EventEnvelope<'ExecutionPaused', ExecutionPausedData>;
 export type ExecutionResumed = EventEnvelope<'ExecutionResumed', ExecutionResumedData>;
+export type ExecutionRetried = EventEnvelope<'ExecutionRetried', ExecutionRetriedData>;
+export type TimerStarted = EventEnvelope<'TimerStarted', TimerStartedData>;
+export type TimerFired = EventEnvelope<'TimerFired', TimerFiredData>;
+export type ApprovalRequested = EventEnvelope<'ApprovalRequested', ApprovalRequestedData>;
+export type ApprovalGranted = EventEnvelope<'ApprovalGranted', ApprovalDecisionData>;
+export type ApprovalRejected = EventEnvelope<'ApprovalRejected', ApprovalDecisionData>;
+export type ApprovalEscalated = EventEnvelope<'ApprovalEscalated', ApprovalEscalatedData>;
+export type ChildExecutionStarted = EventEnvelope<'ChildExecutionStarted', ChildExecutionStartedData>;
 
 export type ExecutionEvent =
   | ExecutionStarted
@@ -141,6 +248,14 @@ export type ExecutionEvent =
   | ExecutionFailed
   | ExecutionCancelled
   | ExecutionPaused
-  | ExecutionResumed;
+  | ExecutionResumed
+  | ExecutionRetried
+  | TimerStarted
+  | TimerFired
+  | ApprovalRequested
+  | ApprovalGranted
+  | ApprovalRejected
+  | ApprovalEscalated
+  | ChildExecutionStarted;
 
 export type ExecutionEventType = ExecutionEvent['type'];

@@ -22,7 +22,8 @@ export interface ActivityDto {
   summary: Record<string, unknown>;
 }
 
-export type NotificationType = 'WorkflowShared' | 'MemberAdded' | 'MemberRoleChanged';
+/** `Posted`: a workflow's send_notification step posted it (title, level and link are set). */
+export type NotificationType = 'WorkflowShared' | 'MemberAdded' | 'MemberRoleChanged' | 'Posted';
 
 /** One row of `GET /api/notifications`: something that concerns the caller. */
 export interface NotificationDto {
@@ -40,4 +41,8 @@ export interface NotificationDto {
   previousRole?: WorkspaceRole;
   /** A sentence for people: "Ann shared "Onboarding" with you (edit)". */
   message: string;
+  /** Posted notifications: the headline, how it matters, and where it leads. */
+  title?: string;
+  level?: 'info' | 'success' | 'warning' | 'error';
+  link?: { executionId?: string; workflowId?: string; url?: string };
 }

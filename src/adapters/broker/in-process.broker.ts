@@ -6,6 +6,8 @@ interface LocalQueue {
   pending: { message: OutgoingMessage; deliveries: number }[];
   handler?: MessageHandler;
   draining: boolean;
+  /** Deliveries in flight (work queues only). */
+  inFlight: number;
 }
 
 const DEFAULT_DELIVERY_LIMIT = 5;
@@ -53,7 +55,7 @@ export class InProcessBroker implements Broker {
   declare(spec: QueueSpec): LocalQueue {
     let queue = this.queues.get(spec.name);
     if (!queue) {
-      queue = { spec, pending: [], draining: false };
+      queue = { spec, pending: [], draining: false, inFlight: 0 };
       this.queues.set(spec.name, queue);
     }
     return queue;
@@ -68,8 +70,13 @@ export class InProcessBroker implements Broker {
     for (const queue of this.queues.values()) queue.handler = undefined;
   }
 
-  /** One message at a time per queue, in order; a failure retries the same message first. */
+  /**
+   * One message at a time per queue, in order; a failure retries the same message first. A work
+   * queue (prefetch over 1, no single active consumer: competing consumers on RabbitMQ) delivers
+   * up to `prefetch` messages at once instead, in no particular order, as RabbitMQ would.
+   */
   private drain(queue: LocalQueue): void {
+    if ((queue.spec.prefetch ?? 1) > 1 && !queue.spec.singleActiveConsumer) return this.drainConcurrently(queue);
     if (queue.draining) return;
     queue.draining = true;
     setImmediate(async () => {
@@ -95,5 +102,31 @@ export class InProcessBroker implements Broker {
         if (queue.handler && queue.pending.length > 0 && !this.closed) this.drain(queue);
       }
     });
+  }
+
+  private drainConcurrently(queue: LocalQueue): void {
+    const limit = queue.spec.prefetch ?? 1;
+    while (queue.handler && queue.pending.length > 0 && queue.inFlight < limit && !this.closed) {
+      const entry = queue.pending.shift()!;
+      const handler = queue.handler;
+      entry.deliveries++;
+      queue.inFlight++;
+      const incoming: IncomingMessage = { ...entry.message, redelivered: entry.deliveries > 1 };
+      setImmediate(() => {
+        handler(incoming)
+          .catch(async () => {
+            if (entry.deliveries >= (queue.spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT)) {
+              this.deadLetters.push(entry.message);
+              return;
+            }
+            await new Promise((r) => setTimeout(r, REDELIVERY_DELAY_MS));
+            queue.pending.push(entry);
+          })
+          .finally(() => {
+            queue.inFlight--;
+            this.drainConcurrently(queue);
+          });
+      });
+    }
   }
 }

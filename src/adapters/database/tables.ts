@@ -11,6 +11,10 @@ import type { PublicLinkTable, WorkflowShareTable } from '../../../projections/w
 import type { WorkflowDefinitionTable, WorkflowVersionTable } from '../../../projections/workflow-definition/workflow-definition.table';
 import type { ActivityTable } from '../../../projections/activity/activity.table';
 import type { NotificationReadTable, NotificationTable } from '../../../projections/notification/notification.table';
+import type { ExecutionStepTable, ExecutionTable } from '../../../projections/execution/execution.table';
+import type { ExecutionTimerTable } from '../../../projections/execution-timer/execution-timer.table';
+import type { ApprovalTable } from '../../../projections/approval/approval.table';
+import type { TaskTable } from '../../../projections/task/task.table';
 
 /**
  * The one kysely `Database` interface: event store tables, checkpoints and every read model.
@@ -47,6 +51,30 @@ export interface ProjectionCheckpointTable {
   updated_at: ColumnType<Date, string | undefined, string>;
 }
 
+export interface EmailOutboxTable {
+  message_id: string;
+  workspace_id: string | null;
+  execution_id: string | null;
+  step_id: string | null;
+  from_address: string;
+  to_addresses: ColumnType<string[], string, string>;
+  cc_addresses: ColumnType<string[], string, string>;
+  subject: string;
+  text_body: string | null;
+  html_body: string | null;
+  /** What the transport returned (the JSON transport's message, or SMTP's response). */
+  transport: string;
+  transport_result: ColumnType<unknown, string, string>;
+  sent_at: ColumnType<Date, string, string>;
+}
+
+export interface StepOutputBlobTable {
+  ref: string;
+  content: ColumnType<unknown, string, string>;
+  size_bytes: number;
+  created_at: ColumnType<Date, string | undefined, never>;
+}
+
 export interface Database {
   event_log: EventLogTable;
   forwarder_checkpoint: ForwarderCheckpointTable;
@@ -66,4 +94,13 @@ export interface Database {
   activity: ActivityTable;
   notification: NotificationTable;
   notification_read: NotificationReadTable;
+  execution: ExecutionTable;
+  execution_step: ExecutionStepTable;
+  execution_timer: ExecutionTimerTable;
+  approval: ApprovalTable;
+  task: TaskTable;
+  /** Mail the send_email step produced: nodemailer's JSON transport, or the record of an SMTP send. Keyed by idempotency key. */
+  email_outbox: EmailOutboxTable;
+  /** Step outputs over the size limit, kept by reference (`{ $ref }` in the event). */
+  step_output_blob: StepOutputBlobTable;
 }

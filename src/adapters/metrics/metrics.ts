@@ -44,6 +44,32 @@ export class Metrics implements AppendObserver {
     registers: [this.registry],
   });
 
+  readonly executions = new Counter({
+    name: 'bluebird_executions_total',
+    help: 'Executions that reached an end, by status (counted once, by the engine that saw the end)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+  readonly executionDuration = new Histogram({
+    name: 'bluebird_execution_duration_seconds',
+    help: 'Start to end of an execution',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+  readonly stepDuration = new Histogram({
+    name: 'bluebird_step_duration_seconds',
+    help: 'Duration of one step attempt in a worker, by action type and outcome',
+    labelNames: ['action', 'outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly timersFired = new Counter({
+    name: 'bluebird_timers_fired_total',
+    help: 'Durable timers that sent their command, by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }

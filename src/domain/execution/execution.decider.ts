@@ -3,6 +3,7 @@ import { STEP_TIMEOUT_ERROR_KIND } from '@contracts';
 import { DomainError, assertNever, type Decider } from '../decider';
 import { FINISHED, evolveExecution, initialExecutionState, type ExecutionDecidedEvent, type ExecutionState, type StepRun } from './execution.state';
 import { ERROR_LABEL, addMs, advance, hasCycle, retryDelayMs, scheduleStep } from './walk';
+import { resolveWait, startWait } from './waits';
 
 export { evolveExecution, initialExecutionState, type ExecutionDecidedEvent, type ExecutionState } from './execution.state';
 
@@ -16,8 +17,8 @@ export { evolveExecution, initialExecutionState, type ExecutionDecidedEvent, typ
  * `continue` and `error_branch` first retry under the step's policy, then fail the run, carry on
  * with output null, or take the step's `error` edges.
  *
- * Not here yet (see walk.ts): loops, sub_workflow, approvals and delay timers, joins on any / N of
- * M, data templating, execution-wide timeouts, retry-from-failed and fork.
+ * Waits (delay timers, approvals, child runs) are in waits.ts. Not here yet (see walk.ts): loops
+ * and joins on any / N of M.
  */
 export function decideExecution(command: ExecutionCommand, state: ExecutionState): ExecutionDecidedEvent[] {
   const at = command.metadata.occurredAt;
@@ -25,20 +26,43 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
   const { executionId } = command.data;
   if (command.type === 'StartExecution') {
     if (state.status !== 'none') throw new DomainError('conflict', 'execution-exists', `Execution ${executionId} already exists`);
-    const { workflowId, version, definition, input } = command.data;
+    const { workflowId, version, definition, input, trigger, parent, timeoutMs, forkedFrom, reusedOutputs } = command.data;
     const ids = new Set(definition.steps.map((s) => s.id));
     if (definition.edges.some((e) => !ids.has(e.from) || !ids.has(e.to))) {
       throw new DomainError('rule_violated', 'definition-invalid', 'An edge of the definition names an unknown step');
     }
     if (hasCycle(definition)) throw new DomainError('rule_violated', 'definition-cyclic', 'The definition has a cycle; loops are not supported yet');
+    if (parent?.ancestry.includes(workflowId)) {
+      throw new DomainError('rule_violated', 'sub-workflow-cycle', `Workflow ${workflowId} is already running higher up this chain of sub-workflows`);
+    }
     const started: ExecutionDecidedEvent = {
       type: 'ExecutionStarted',
-      data: { executionId, workflowId, workspaceId: command.metadata.workspaceId, version, definition, input, startedAt: at },
+      data: {
+        executionId,
+        workflowId,
+        workspaceId: command.metadata.workspaceId,
+        version,
+        definition,
+        input,
+        startedAt: at,
+        ...(trigger ? { trigger } : {}),
+        ...(parent ? { parent } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+        ...(forkedFrom ? { forkedFrom } : {}),
+        ...(reusedOutputs ? { reusedOutputs } : {}),
+      },
     };
-    return [started, ...advance(evolveExecution(state, started), at, commandId)];
+    const reused: ExecutionDecidedEvent[] = Object.entries(reusedOutputs ?? {})
+      .filter(([stepId]) => ids.has(stepId))
+      .map(([stepId, output]) => ({
+        type: 'StepSucceeded',
+        data: { executionId, stepId, attempt: 0, scheduledId: `reused:${stepId}`, output, reused: true, completedAt: at },
+      }));
+    return andThen(state, [started, ...reused], at, commandId);
   }
 
   if (state.status === 'none') throw new DomainError('not_found', 'execution-not-found', `Execution ${executionId} does not exist`);
+  if (command.type === 'RetryExecution') return retryFailed(state, at, commandId);
   if (FINISHED.has(state.status)) throw new DomainError('conflict', 'execution-finished', `Execution ${executionId} has already ${state.status}`);
 
   switch (command.type) {
@@ -52,19 +76,33 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
     }
     case 'CompleteStep': {
       const { stepId, attempt, scheduledId, output, edgeConditions } = command.data;
-      requireLiveAttempt(state, stepId, attempt, scheduledId, ['running']);
+      const run = requireLiveAttempt(state, stepId, attempt, scheduledId, reportable(command.data));
       const succeeded: ExecutionDecidedEvent = {
         type: 'StepSucceeded',
         data: { executionId, stepId, attempt, scheduledId, output, ...(edgeConditions ? { edgeConditions } : {}), completedAt: at },
       };
-      return andThen(state, [succeeded], at, commandId);
+      return andThen(state, [...startedFirst(state, run, command.data), succeeded], at, commandId);
     }
     case 'FailStep': {
       const { stepId, attempt, scheduledId, error, random } = command.data;
-      const run = requireLiveAttempt(state, stepId, attempt, scheduledId, ['running']);
-      const handling = handlingOf(state, stepId, run, error);
-      const failed: ExecutionDecidedEvent = { type: 'StepFailed', data: { executionId, stepId, attempt, scheduledId, error, handling, failedAt: at } };
-      return andThen(state, [failed, ...consequences(state, stepId, run, handling, error, random, at)], at, commandId);
+      const run = requireLiveAttempt(state, stepId, attempt, scheduledId, reportable(command.data));
+      return [...startedFirst(state, run, command.data), ...failStep(state, stepId, run, error, random, at, commandId)];
+    }
+    case 'WaitStep': {
+      const { stepId, attempt, scheduledId } = command.data;
+      const run = requireLiveAttempt(state, stepId, attempt, scheduledId, reportable(command.data));
+      return [...startedFirst(state, run, command.data), ...startWait(state, command, at)];
+    }
+    case 'FireTimer':
+    case 'DecideApproval':
+    case 'TimeOutApproval':
+    case 'FinishChild':
+      return andThenAll(state, resolveWait(state, command, at), at, commandId, (stepId, run, error, random) =>
+        failStep(state, stepId, run, error, random, at, commandId),
+      );
+    case 'TimeOutExecution': {
+      const error: StepError = { kind: STEP_TIMEOUT_ERROR_KIND, message: `The execution timed out after ${state.timeoutMs ?? 0} ms`, retryable: false };
+      return [{ type: 'ExecutionFailed', data: { executionId, error, failedAt: at } }];
     }
     case 'TimeOutStep': {
       const { stepId, attempt, scheduledId, random } = command.data;
@@ -98,7 +136,11 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
       const dueRetries = Object.entries(running.steps)
         .filter(([, run]) => run.status === 'waiting_retry' && run.notBefore !== undefined && run.notBefore <= at)
         .map(([stepId, run]) => scheduleStep(running, stepId, run.attempt, at, commandId));
-      return andThen(state, [resumed, ...dueRetries], at, commandId);
+      // Workers drop the attempts they receive while the run is paused: schedule those again.
+      const dropped = Object.entries(running.steps)
+        .filter(([, run]) => run.status === 'scheduled')
+        .map(([stepId, run]) => scheduleStep(running, stepId, run.attempt, at, commandId));
+      return andThen(state, [resumed, ...dueRetries, ...dropped], at, commandId);
     }
     case 'CancelExecution': {
       const { reason } = command.data;
@@ -107,6 +149,57 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
     default:
       return assertNever(command);
   }
+}
+
+/** Reports may close an attempt never reported started when they say when it started. */
+const reportable = (data: { startedAt?: string }): StepRun['status'][] => (data.startedAt ? ['scheduled', 'running'] : ['running']);
+
+/** The StepStarted a report implies, when the attempt was never reported started. */
+function startedFirst(state: ExecutionState, run: StepRun, data: { stepId: string; attempt: number; scheduledId: string; startedAt?: string; workerId?: string }): ExecutionDecidedEvent[] {
+  if (run.status !== 'scheduled' || !data.startedAt) return [];
+  const { stepId, attempt, scheduledId, startedAt, workerId } = data;
+  return [{ type: 'StepStarted', data: { executionId: state.executionId, stepId, attempt, scheduledId, startedAt, ...(workerId ? { workerId } : {}) } }];
+}
+
+function failStep(state: ExecutionState, stepId: string, run: StepRun, error: StepError, random: number, at: string, commandId: string): ExecutionDecidedEvent[] {
+  const { executionId } = state;
+  const { attempt, scheduledId = '' } = run;
+  const handling = handlingOf(state, stepId, run, error);
+  const failed: ExecutionDecidedEvent = { type: 'StepFailed', data: { executionId, stepId, attempt, scheduledId, error, handling, failedAt: at } };
+  return andThen(state, [failed, ...consequences(state, stepId, run, handling, error, random, at)], at, commandId);
+}
+
+/**
+ * A wait's outcome: either events to record (then the walk goes on), or a failure of the waiting
+ * step (a rejected child run) handled like any failed attempt.
+ */
+function andThenAll(
+  state: ExecutionState,
+  outcome: ReturnType<typeof resolveWait>,
+  at: string,
+  commandId: string,
+  fail: (stepId: string, run: StepRun, error: StepError, random: number) => ExecutionDecidedEvent[],
+): ExecutionDecidedEvent[] {
+  if (!('failure' in outcome)) return andThen(state, outcome, at, commandId);
+  const { stepId, error, random } = outcome.failure;
+  return fail(stepId, state.steps[stepId], error, random);
+}
+
+/** Retry from the failed step(s): everything that did not finish runs again as a new attempt. */
+function retryFailed(state: ExecutionState, at: string, commandId: string): ExecutionDecidedEvent[] {
+  if (state.status !== 'failed') {
+    throw new DomainError('conflict', 'execution-not-failed', `Execution ${state.executionId} is ${state.status}; only a failed execution can be retried`);
+  }
+  const unfinished = Object.entries(state.steps).filter(([, run]) =>
+    ['scheduled', 'running', 'waiting', 'waiting_retry'].includes(run.status) || (run.status === 'failed' && run.handling === 'fail_execution'),
+  );
+  const retried: ExecutionDecidedEvent = {
+    type: 'ExecutionRetried',
+    data: { executionId: state.executionId, stepIds: unfinished.map(([stepId]) => stepId), retriedAt: at },
+  };
+  const running = evolveExecution(state, retried);
+  const scheduled = unfinished.map(([stepId, run]) => scheduleStep(running, stepId, run.attempt + 1, at, commandId));
+  return andThen(state, [retried, ...scheduled], at, commandId);
 }
 
 export const executionDecider: Decider<ExecutionCommand, ExecutionDecidedEvent, ExecutionState> = {

@@ -1,4 +1,4 @@
-import type { ExecutionEvent, FailureHandling, RetryPolicy, StepError, WorkflowDefinition } from '@contracts';
+import type { Approvers, ExecutionEvent, ExecutionTrigger, FailureHandling, ParentRef, RetryPolicy, StepError, WorkflowDefinition } from '@contracts';
 import { STEP_TIMEOUT_ERROR_KIND, emptyDefinition } from '@contracts';
 import { assertNever, type DecidedOf } from '../decider';
 
@@ -11,7 +11,25 @@ export type ExecutionStatus = 'none' | 'running' | 'paused' | 'succeeded' | 'fai
  * null); `failed` is terminal for the step: either it failed the run, or (`routedToError`) its
  * `error` edges were taken.
  */
-export type StepStatus = 'pending' | 'scheduled' | 'running' | 'waiting_retry' | 'succeeded' | 'failed' | 'skipped';
+export type StepStatus = 'pending' | 'scheduled' | 'running' | 'waiting' | 'waiting_retry' | 'succeeded' | 'failed' | 'skipped';
+
+/** What a `waiting` step waits for. */
+export type StepWaitState =
+  | { kind: 'timer'; timerId: string; fireAt: string }
+  | {
+      kind: 'approval';
+      approvalId: string;
+      approvers: Approvers;
+      mode: 'any' | 'all';
+      requireComment: boolean;
+      onTimeout: 'escalate' | 'reject' | 'approve';
+      escalateTo?: Approvers;
+      requestedAt: string;
+      timeoutAt?: string;
+      escalated: boolean;
+      grantedBy: string[];
+    }
+  | { kind: 'child'; childExecutionId: string; workflowId: string; version: number };
 
 export interface StepRun {
   status: StepStatus;
@@ -25,6 +43,7 @@ export interface StepRun {
   error?: StepError;
   handling?: FailureHandling;
   notBefore?: string;
+  wait?: StepWaitState;
 }
 
 export interface ExecutionState {
@@ -36,6 +55,10 @@ export interface ExecutionState {
   definition: WorkflowDefinition;
   input: Record<string, unknown>;
   steps: Record<string, StepRun>;
+  trigger?: ExecutionTrigger;
+  parent?: ParentRef;
+  timeoutMs?: number;
+  startedAt: string;
 }
 
 export const initialExecutionState = (): ExecutionState => ({
@@ -47,6 +70,7 @@ export const initialExecutionState = (): ExecutionState => ({
   definition: emptyDefinition(),
   input: {},
   steps: {},
+  startedAt: '',
 });
 
 export const FINISHED: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'cancelled']);
@@ -58,9 +82,9 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEv
   };
   switch (event.type) {
     case 'ExecutionStarted': {
-      const { executionId, workflowId, workspaceId, version, definition, input } = event.data;
+      const { executionId, workflowId, workspaceId, version, definition, input, trigger, parent, timeoutMs, startedAt } = event.data;
       const steps = Object.fromEntries(definition.steps.map((s) => [s.id, { status: 'pending', attempt: 0 } satisfies StepRun]));
-      return { status: 'running', executionId, workflowId, workspaceId, version, definition, input, steps };
+      return { status: 'running', executionId, workflowId, workspaceId, version, definition, input, steps, trigger, parent, timeoutMs, startedAt };
     }
     case 'StepScheduled': {
       const { attempt, scheduledId, retryPolicy, timeoutMs } = event.data;
@@ -69,8 +93,16 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEv
     case 'StepStarted':
       return step(event.data.stepId, (run) => ({ ...run, status: 'running' }));
     case 'StepSucceeded': {
-      const { output, edgeConditions } = event.data;
-      return step(event.data.stepId, (run) => ({ ...run, status: 'succeeded', output, ...(edgeConditions ? { edgeConditions } : {}) }));
+      const { output, edgeConditions, attempt, scheduledId } = event.data;
+      return step(event.data.stepId, (run) => ({
+        ...run,
+        status: 'succeeded',
+        attempt,
+        scheduledId,
+        output,
+        wait: undefined,
+        ...(edgeConditions ? { edgeConditions } : {}),
+      }));
     }
     case 'StepFailed':
       return step(event.data.stepId, (run) => afterFailure(run, event.data.handling, event.data.error));
@@ -91,7 +123,40 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEv
     case 'ExecutionPaused':
       return { ...state, status: 'paused' };
     case 'ExecutionResumed':
+    case 'ExecutionRetried':
       return { ...state, status: 'running' };
+    case 'TimerStarted': {
+      const { timerId, fireAt } = event.data;
+      return step(event.data.stepId, (run) => ({ ...run, status: 'waiting', wait: { kind: 'timer', timerId, fireAt } }));
+    }
+    case 'TimerFired':
+      return state;
+    case 'ApprovalRequested': {
+      const { approvalId, approvers, mode, requireComment, onTimeout, escalateTo, requestedAt, timeoutAt } = event.data;
+      return step(event.data.stepId, (run) => ({
+        ...run,
+        status: 'waiting',
+        wait: { kind: 'approval', approvalId, approvers, mode, requireComment, onTimeout, escalateTo, requestedAt, timeoutAt, escalated: false, grantedBy: [] },
+      }));
+    }
+    case 'ApprovalGranted':
+      return step(event.data.stepId, (run) =>
+        run.wait?.kind === 'approval' && event.data.userId
+          ? { ...run, wait: { ...run.wait, grantedBy: [...run.wait.grantedBy, event.data.userId] } }
+          : run,
+      );
+    case 'ApprovalRejected':
+      return state;
+    case 'ApprovalEscalated': {
+      const { approvers, timeoutAt } = event.data;
+      return step(event.data.stepId, (run) =>
+        run.wait?.kind === 'approval' ? { ...run, wait: { ...run.wait, approvers, timeoutAt, escalated: true } } : run,
+      );
+    }
+    case 'ChildExecutionStarted': {
+      const { childExecutionId, workflowId, version } = event.data;
+      return step(event.data.stepId, (run) => ({ ...run, status: 'waiting', wait: { kind: 'child', childExecutionId, workflowId, version } }));
+    }
     default:
       return assertNever(event);
   }
@@ -106,7 +171,7 @@ function afterFailure(run: StepRun, handling: FailureHandling, error: StepError)
       return { ...run, status: 'succeeded', output: null, error, handling };
     case 'error_branch':
     case 'fail_execution':
-      return { ...run, status: 'failed', error, handling };
+      return { ...run, status: 'failed', error, handling, wait: undefined };
     default:
       return assertNever(handling);
   }

@@ -10,8 +10,8 @@ import { evolveExecution, type ExecutionDecidedEvent, type ExecutionState, type 
  * inputs); when every incoming edge is decided and none was taken, the step is skipped, and that
  * decides its own outgoing edges as not taken, so skipping propagates.
  *
- * Not here yet: loops, sub_workflow, approvals and delay timers, joins on any / N of M, and data
- * templating (a step's input is its raw config; the executor resolves `{{ }}` expressions).
+ * Not here yet: loops and joins on any / N of M. A step's input is its raw config; the engine
+ * resolves `{{ }}` expressions when the attempt runs.
  */
 export type EdgeOutcome = 'pending' | 'taken' | 'not_taken';
 
@@ -88,6 +88,7 @@ export function scheduleStep(state: ExecutionState, stepId: string, attempt: num
       stepId,
       attempt,
       scheduledId: scheduledIdFor(commandId, stepId, attempt),
+      actionType: step.type,
       retryPolicy,
       timeoutMs,
       input: step.config,
@@ -122,9 +123,19 @@ export function advance(start: ExecutionState, at: string, commandId: string): E
     }
   }
   if (Object.values(state.steps).every(isDone)) {
-    emit({ type: 'ExecutionSucceeded', data: { executionId: state.executionId, completedAt: at } });
+    emit({ type: 'ExecutionSucceeded', data: { executionId: state.executionId, output: resultOf(state), completedAt: at } });
   }
   return events;
+}
+
+/** The run's result: the outputs of the succeeded steps nothing follows, by step id. */
+function resultOf(state: ExecutionState): Record<string, unknown> {
+  const hasNext = new Set(state.definition.edges.map((e) => e.from));
+  return Object.fromEntries(
+    Object.entries(state.steps)
+      .filter(([stepId, run]) => !hasNext.has(stepId) && run.status === 'succeeded')
+      .map(([stepId, run]) => [stepId, run.output ?? null]),
+  );
 }
 
 const isDone = (run: StepRun): boolean =>

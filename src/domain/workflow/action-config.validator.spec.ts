@@ -114,12 +114,12 @@ describe('expressionsIn', () => {
       responseMapping: { customerName: 'body.name' },
     };
     expect(expressionSitesIn('http_request', config)).toEqual([
-      { path: '/url', expression: 'input.customerId' },
-      { path: '/url', expression: 'source' },
-      { path: '/headers/Authorization', expression: 'vars.token' },
-      { path: '/body/customer/email', expression: 'input.email' },
-      { path: '/body/customer/tags/1', expression: '$uppercase(plan)' },
-      { path: '/responseMapping/customerName', expression: 'body.name' },
+      { path: '/url', expression: 'input.customerId', mode: true },
+      { path: '/url', expression: 'source', mode: true },
+      { path: '/headers/Authorization', expression: 'vars.token', mode: true },
+      { path: '/body/customer/email', expression: 'input.email', mode: true },
+      { path: '/body/customer/tags/1', expression: '$uppercase(plan)', mode: true },
+      { path: '/responseMapping/customerName', expression: 'body.name', mode: 'jsonata' },
     ]);
     expect(expressionsIn('CALL_API', SEED_CALL_API)).toEqual(['customer_data']);
   });

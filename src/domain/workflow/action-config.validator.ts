@@ -21,6 +21,8 @@ export interface ExpressionSite {
   path: string;
   /** The expression itself: the text between `{{` and `}}`, or the whole value of a JSONata field. */
   expression: string;
+  /** `true`: a `{{ }}` part of a template string; `'jsonata'`: the whole string is the expression. */
+  mode: ExpressionMode;
 }
 
 /** The ajv instance action schemas are compiled with: strict, all errors, formats, and our annotation keyword. */
@@ -116,8 +118,8 @@ function collectExpressions(schemas: SchemaNode[], value: unknown, path: string,
   const all = schemas.flatMap(applicable);
   const mode = all.find((s) => s['x-expression'] !== undefined)?.['x-expression'] ?? inherited;
   if (typeof value === 'string') {
-    if (mode === true) for (const part of templateParts(value)) out.push({ path, expression: part.expression });
-    else if (mode === 'jsonata' && value.trim()) out.push({ path, expression: value.trim() });
+    if (mode === true) for (const part of templateParts(value)) out.push({ path, expression: part.expression, mode });
+    else if (mode === 'jsonata' && value.trim()) out.push({ path, expression: value.trim(), mode });
   } else if (Array.isArray(value)) {
     const items = all.map((s) => s.items);
     value.forEach((item, i) => collectExpressions(items, item, `${path}/${i}`, mode, out));

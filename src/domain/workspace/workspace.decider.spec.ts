@@ -55,6 +55,42 @@ describe('workspace decider', () => {
     given(...created, team).when({ type: 'RemoveTeamMember', data: { workspaceId, teamId: 't1', userId: 'u-alice' } }).thenFails('team-member-not-found', 'not_found');
   });
 
+  describe('posting a notification', () => {
+    const notificationId = 'b0b0b0b0-0000-4000-8000-000000000001';
+    const post = (data: Partial<Extract<WorkspaceDecidedEvent, { type: 'NotificationPosted' }>['data']> = {}) => ({
+      type: 'PostNotification' as const,
+      data: { notificationId, workspaceId, recipientUserIds: ['u-alice', owner], title: 'Invoice overdue', message: 'Invoice 17 is 3 days late', level: 'warning' as const, ...data },
+    });
+
+    it('goes to the members named, each once, with its text trimmed and empty link parts dropped', () =>
+      given(...created, alice)
+        .when(post({ recipientUserIds: ['u-alice', owner, 'u-alice'], title: '  Invoice overdue ', link: { executionId: 'e1', workflowId: 'w1', url: '' } }))
+        .then([
+          {
+            type: 'NotificationPosted',
+            data: { notificationId, workspaceId, recipientUserIds: ['u-alice', owner], title: 'Invoice overdue', message: 'Invoice 17 is 3 days late', level: 'warning', link: { executionId: 'e1', workflowId: 'w1' } },
+          },
+        ]));
+
+    it('refuses anyone who is not a member, naming them', () => {
+      given(...created, alice).when(post({ recipientUserIds: ['u-alice', 'u-stranger'] })).thenFails('recipient-not-member', 'rule_violated');
+      // Removed members are strangers again.
+      given(...created, alice, { type: 'MemberRemoved', data: { workspaceId, userId: 'u-alice' } })
+        .when(post({ recipientUserIds: ['u-alice'] }))
+        .thenFails('recipient-not-member', 'rule_violated');
+    });
+
+    it('needs recipients, a title, a known level, text within bounds and a uuid id', () => {
+      given(...created).when(post({ recipientUserIds: [] })).thenFails('no-recipients', 'rule_violated');
+      given(...created).when(post({ recipientUserIds: [owner], title: '   ' })).thenFails('notification-title-required', 'rule_violated');
+      given(...created).when(post({ recipientUserIds: [owner], title: 'x'.repeat(201) })).thenFails('notification-title-too-long', 'rule_violated');
+      given(...created).when(post({ recipientUserIds: [owner], message: 'x'.repeat(2001) })).thenFails('notification-message-too-long', 'rule_violated');
+      given(...created).when(post({ recipientUserIds: [owner], level: 'panic' as never })).thenFails('invalid-notification-level', 'rule_violated');
+      given(...created).when(post({ recipientUserIds: [owner], notificationId: 'n1' })).thenFails('invalid-notification-id', 'rule_violated');
+      given().when(post()).thenFails('workspace-not-found', 'not_found');
+    });
+  });
+
   it('does nothing to a workspace that does not exist', () =>
     given().when({ type: 'AddMember', data: { workspaceId, userId: 'u-alice', role: 'editor' } }).thenFails('workspace-not-found', 'not_found'));
 });

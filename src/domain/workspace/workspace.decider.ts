@@ -1,5 +1,13 @@
-import type { WorkspaceCommand, WorkspaceEvent, WorkspaceRole } from '@contracts';
-import { TEAM_NAME_MAX, WORKSPACE_NAME_MAX } from '@contracts';
+import type { NotificationPostedData, PostNotification, WorkspaceCommand, WorkspaceEvent, WorkspaceRole } from '@contracts';
+import {
+  NOTIFICATION_LEVELS,
+  NOTIFICATION_MESSAGE_MAX,
+  NOTIFICATION_RECIPIENTS_MAX,
+  NOTIFICATION_TITLE_MAX,
+  TEAM_NAME_MAX,
+  WORKSPACE_NAME_MAX,
+  isUuid,
+} from '@contracts';
 import { DomainError, assertNever, type DecidedOf, type Decider } from '../decider';
 
 export type WorkspaceDecidedEvent = DecidedOf<WorkspaceEvent>;
@@ -96,6 +104,8 @@ export function decideWorkspace(command: WorkspaceCommand, state: WorkspaceState
       }
       return [{ type: 'TeamMemberRemoved', data: { workspaceId, teamId, userId } }];
     }
+    case 'PostNotification':
+      return [{ type: 'NotificationPosted', data: validNotification(command, state) }];
     default:
       return assertNever(command);
   }
@@ -129,4 +139,34 @@ function validName(raw: string, max: number, what: string): string {
   if (!name) throw new DomainError('rule_violated', `${what}-name-required`, `A ${what} needs a name`);
   if (name.length > max) throw new DomainError('rule_violated', `${what}-name-too-long`, `A ${what} name has at most ${max} characters`);
   return name;
+}
+
+/** Only to members, each once; the text within bounds. Nothing about the sender: steps post on behalf of a run. */
+function validNotification(command: PostNotification, state: WorkspaceState): NotificationPostedData {
+  const { notificationId, workspaceId, recipientUserIds, message, level, link } = command.data;
+  if (!isUuid(notificationId)) throw new DomainError('rule_violated', 'invalid-notification-id', 'A notification id is a UUID');
+  const recipients = [...new Set(recipientUserIds)];
+  if (recipients.length === 0) throw new DomainError('rule_violated', 'no-recipients', 'A notification needs at least one recipient');
+  if (recipients.length > NOTIFICATION_RECIPIENTS_MAX) {
+    throw new DomainError('rule_violated', 'too-many-recipients', `A notification goes to at most ${NOTIFICATION_RECIPIENTS_MAX} people`);
+  }
+  const strangers = recipients.filter((userId) => !state.members[userId]);
+  if (strangers.length > 0) {
+    throw new DomainError('rule_violated', 'recipient-not-member', `Not members of the workspace: ${strangers.slice(0, 10).join(', ')}`, { userIds: strangers });
+  }
+  const title = command.data.title.trim();
+  if (!title) throw new DomainError('rule_violated', 'notification-title-required', 'A notification needs a title');
+  if (title.length > NOTIFICATION_TITLE_MAX) throw new DomainError('rule_violated', 'notification-title-too-long', `A title has at most ${NOTIFICATION_TITLE_MAX} characters`);
+  if (message.length > NOTIFICATION_MESSAGE_MAX) throw new DomainError('rule_violated', 'notification-message-too-long', `A message has at most ${NOTIFICATION_MESSAGE_MAX} characters`);
+  if (!NOTIFICATION_LEVELS.includes(level)) throw new DomainError('rule_violated', 'invalid-notification-level', `The level is one of ${NOTIFICATION_LEVELS.join(', ')}`);
+  const kept = link && Object.fromEntries(Object.entries(link).filter(([, v]) => typeof v === 'string' && v !== ''));
+  return {
+    notificationId,
+    workspaceId,
+    recipientUserIds: recipients,
+    title,
+    message,
+    level,
+    ...(kept && Object.keys(kept).length > 0 ? { link: kept } : {}),
+  };
 }

@@ -1,0 +1,185 @@
+/**
+ * bench/executions (issue 5): executions per second and start-to-finish latency of a 3-step
+ * workflow (transform -> condition -> http_request to a local sink) started through the API, on
+ * PostgreSQL and RabbitMQ, beside a plain script making the same HTTP calls.
+ *
+ *   1. sustained rate: 64 clients start runs as fast as they can for 15 s; rate = runs / time
+ *      until the last one finished;
+ *   2. open loop at 100% and 50% of that rate for 15 s each: p50 / p99 from the POST /execute to
+ *      the run's finish (read model), and runs lost (not finished 60 s later);
+ *   3. durable commits per run (pg_stat_database.xact_commit over the phase / runs);
+ *   4. baseline: the same JSONata-free computation and HTTP call in a plain loop, same rates.
+ *
+ * Usage: npm run bench:executions  (DATABASE_URL and AMQP_URL default to the local servers)
+ */
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { loadConfig } from '../src/config';
+import { openInfrastructure } from '../src/infrastructure';
+import { createApp } from '../src/bootstrap';
+import { ALL_ROLES } from '../src/config';
+import { dropSchema } from '../src/adapters/database/database';
+import { RabbitMqBroker } from '../src/adapters/broker/rabbitmq.broker';
+import { allProjectors, projectionQueueName } from '../projections';
+import { ENGINE_QUEUES } from '../src/runtime/engine.service';
+import { startHttpSink } from '../src/engine/executors/testing/http-sink';
+import { DATABASE_URL, percentile } from './support';
+
+const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const schema = `bench_exec_${randomBytes(4).toString('hex')}`;
+  const namespace = `bbbench_${randomBytes(4).toString('hex')}`;
+  const config = {
+    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
+    databaseUrl: DATABASE_URL,
+    dataDir: undefined,
+    databaseSchema: schema,
+    amqpUrl: AMQP_URL,
+    brokerNamespace: namespace,
+    adminEmail: 'bench@bench.local',
+    adminPassword: 'bench-password-1',
+    rateLimitPerMinute: 10_000_000,
+  };
+  const sink = await startHttpSink((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"ok":true}');
+  });
+  const infra = await openInfrastructure(config, { processName: 'bench' });
+  const app = await createApp(infra, ALL_ROLES);
+  await app.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  const stats = new Client({ connectionString: DATABASE_URL });
+  await stats.connect();
+  try {
+    const login = (await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: config.adminEmail, password: config.adminPassword }) })).json()) as { accessToken: string };
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` };
+    const created = (await (
+      await fetch(`${base}/api/workflows`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          name: 'Bench',
+          steps: [
+            { id: 'calc', name: 'calc', type: 'transform', config: { assignments: { total: 'input.amount * 2' } } },
+            { id: 'big', name: 'big', type: 'condition', config: { expression: 'steps.calc.output.total > 10' } },
+            { id: 'call', name: 'call', type: 'http_request', config: { method: 'POST', url: `${sink.url}/orders`, body: { total: '{{ steps.calc.output.total }}' } } },
+          ],
+          edges: [
+            { id: 'e1', from: 'calc', to: 'big' },
+            { id: 'e2', from: 'big', to: 'call', label: 'true' },
+          ],
+        }),
+      })
+    ).json()) as { id: string };
+    await fetch(`${base}/api/workflows/${created.id}/versions`, { method: 'POST', headers, body: JSON.stringify({ note: 'bench' }) });
+    const execute = async (amount: number): Promise<{ id: string; sentAt: number }> => {
+      const sentAt = Date.now();
+      const res = await fetch(`${base}/api/workflows/${created.id}/execute`, { method: 'POST', headers, body: JSON.stringify({ input: { amount } }) });
+      if (res.status !== 202) throw new Error(`execute: ${res.status} ${await res.text()}`);
+      return { id: ((await res.json()) as { executionId: string }).executionId, sentAt };
+    };
+    const commits = async () => Number((await stats.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")).rows[0].xact_commit);
+
+    /** Waits until every run has finished (or 60 s pass); returns finish times by id. */
+    const finishTimes = async (ids: string[]) => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const rows = await infra.database.db.selectFrom('execution').select(['execution_id', 'status', 'finished_at']).where('execution_id', 'in', ids).execute();
+        const done = rows.filter((r) => r.finished_at !== null);
+        if (done.length === ids.length || Date.now() > deadline) return new Map(done.map((r) => [r.execution_id, { at: new Date(r.finished_at!).getTime(), status: r.status }]));
+        await sleep(200);
+      }
+    };
+
+    // Warm up (JIT, caches, queues).
+    await Promise.all(Array.from({ length: 50 }, (_, i) => execute(i + 10)));
+    await sleep(3000);
+
+    // 1. Sustained rate, closed loop.
+    const started: { id: string; sentAt: number }[] = [];
+    const t0 = Date.now();
+    const before = await commits();
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (Date.now() - t0 < PHASE_MS) started.push(await execute(50));
+      }),
+    );
+    const done = await finishTimes(started.map((s) => s.id));
+    const byStatus = await infra.database.db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+    console.log(`runs by status: ${JSON.stringify(byStatus)}`);
+    const lastFinish = Math.max(...[...done.values()].map((d) => d.at));
+    const sustained = done.size / ((lastFinish - t0) / 1000);
+    const commitsPerRun = ((await commits()) - before) / started.length;
+    console.log(`sustained: ${started.length} runs started, ${done.size} finished, ${sustained.toFixed(0)} runs/s; ${commitsPerRun.toFixed(1)} commits per run`);
+
+    // 2. Open loop at 100% and 50% of the sustained rate, ours and baseline.
+    const results: string[] = [];
+    for (const share of [1, 0.5]) {
+      const rate = Math.max(1, Math.floor(sustained * share));
+      const ours = await openLoop(rate, execute, finishTimes);
+      const baseline = await openLoopBaseline(rate, sink.url);
+      results.push(
+        `executions at ${rate}/s (${share * 100}%): ours p50 ${ours.p50.toFixed(0)} ms, p99 ${ours.p99.toFixed(0)} ms, lost ${ours.lost}; ` +
+          `baseline p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; p99 ratio ${(ours.p99 / baseline.p99).toFixed(1)}`,
+      );
+    }
+    const at150 = await openLoop(150, execute, finishTimes);
+    results.push(`executions at 150/s: ours p50 ${at150.p50.toFixed(0)} ms, p99 ${at150.p99.toFixed(0)} ms, lost ${at150.lost} (target p99 < 250 ms)`);
+    console.log(`executions: ours ${sustained.toFixed(0)}/s sustained (target 300/s), commits per run ${commitsPerRun.toFixed(1)}`);
+    for (const line of results) console.log(line);
+  } finally {
+    await stats.end();
+    await app.close();
+    await infra.close();
+    await sink.close();
+    await dropSchema(DATABASE_URL, schema).catch(() => undefined);
+    await new RabbitMqBroker(AMQP_URL, { namespace }).deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES]).catch(() => undefined);
+  }
+}
+
+async function openLoop(
+  rate: number,
+  execute: (amount: number) => Promise<{ id: string; sentAt: number }>,
+  finishTimes: (ids: string[]) => Promise<Map<string, { at: number; status: string }>>,
+) {
+  const sends: Promise<{ id: string; sentAt: number }>[] = [];
+  const t0 = Date.now();
+  for (let i = 0; Date.now() - t0 < PHASE_MS; i++) {
+    const due = t0 + (i * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    sends.push(execute(50));
+  }
+  const sent = await Promise.all(sends);
+  const done = await finishTimes(sent.map((s) => s.id));
+  const latencies = sent.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!.at - s.sentAt);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: sent.length - done.size };
+}
+
+/** The same work without the engine: compute, decide, call the sink; latency per run. */
+async function openLoopBaseline(rate: number, sinkUrl: string) {
+  const latencies: number[] = [];
+  const runs: Promise<void>[] = [];
+  const t0 = Date.now();
+  for (let i = 0; Date.now() - t0 < PHASE_MS; i++) {
+    const due = t0 + (i * 1000) / rate;
+    if (due > Date.now()) await sleep(due - Date.now());
+    runs.push(
+      (async () => {
+        const start = performance.now();
+        const total = 50 * 2;
+        if (total > 10) await (await fetch(`${sinkUrl}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ total }) })).text();
+        latencies.push(performance.now() - start);
+      })(),
+    );
+  }
+  await Promise.all(runs);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ExecutionTrigger, LogPosition, MessageMetadata, StartExecution } from '@contracts';
+import { DomainError } from '../domain/decider';
+import { checkRunInput } from '../domain/execution/run-input';
+import { findPublishedVersion } from '../queries/published-version';
+import { Commands } from './dispatch';
+
+export interface StartRequest {
+  workflowId: string;
+  version?: number;
+  input: Record<string, unknown>;
+  trigger: ExecutionTrigger;
+  timeoutMs?: number;
+  forkedFrom?: { executionId: string; stepId: string };
+  reusedOutputs?: Record<string, unknown>;
+  /** A stable id makes the start idempotent (a trigger's tick, a webhook delivery); default: a new one. */
+  executionId?: string;
+}
+
+export interface StartedExecution {
+  executionId: string;
+  version: number;
+  position?: LogPosition;
+}
+
+/**
+ * Starts a run of a published version (SPEC B1, C1): the one place the API, bulk runs, forks and
+ * the triggers go through. The input is checked against the version's variables first, so input
+ * that breaks them is a 422 and nothing is recorded.
+ */
+@Injectable()
+export class ExecutionStarter {
+  constructor(private readonly commands: Commands) {}
+
+  async start(request: StartRequest, metadata: MessageMetadata & { commandId: string }, db: Parameters<typeof findPublishedVersion>[0]): Promise<StartedExecution> {
+    const published = await findPublishedVersion(db, request.workflowId, request.version);
+    if (!published) {
+      throw new DomainError(
+        'rule_violated',
+        'no-published-version',
+        request.version ? `Workflow ${request.workflowId} has no published version ${request.version}` : `Workflow ${request.workflowId} has no published version to run; publish it first`,
+      );
+    }
+    const issues = checkRunInput(published.definition.variables, request.input);
+    if (issues.length > 0) throw new DomainError('rule_violated', 'invalid-input', issues.map((i) => i.message).join('; '), issues);
+    const executionId = request.executionId ?? randomUUID();
+    const command: StartExecution = {
+      type: 'StartExecution',
+      data: {
+        executionId,
+        workflowId: request.workflowId,
+        version: published.version,
+        definition: published.definition,
+        input: request.input,
+        trigger: request.trigger,
+        ...(request.timeoutMs ? { timeoutMs: request.timeoutMs } : {}),
+        ...(request.forkedFrom ? { forkedFrom: request.forkedFrom } : {}),
+        ...(request.reusedOutputs ? { reusedOutputs: request.reusedOutputs } : {}),
+      },
+      metadata: { ...metadata, workspaceId: published.workspaceId },
+    };
+    const result = await this.commands.send('execution', command);
+    return { executionId, version: published.version, position: result.position };
+  }
+}

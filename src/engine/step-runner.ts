@@ -1,0 +1,174 @@
+import type { ExecutionCommand, StepScheduledData, StepWait } from '@contracts';
+import { findAction } from '@contracts';
+import type { EventStore } from '../adapters/event-store/event-store.port';
+import { loadState } from '../commands/handle-command';
+import { DomainError } from '../domain/decider';
+import { executionDecider, type ExecutionState } from '../domain/execution/execution.decider';
+import { executionStream } from '@contracts';
+import type { EngineServices, ExecutorRegistry, StepContext, StepOutcome } from './executor';
+import { buildScope, evaluate, resolveConfig, type ExpressionScope } from './expressions';
+import type { OutputStore } from './output-store';
+import { StepFailure } from './step-failure';
+
+export interface StepRunnerDeps {
+  store: EventStore;
+  services: EngineServices;
+  registry: ExecutorRegistry;
+  outputs: OutputStore;
+  /** Records a worker's report on the execution stream (the one command path). */
+  report(command: Pick<ExecutionCommand, 'type' | 'data'>, context: { commandKey: string; workspaceId: string; correlationId: string }): Promise<void>;
+  workerId: string;
+  /** Aborts every running attempt when the worker shuts down (the message goes back to the queue). */
+  shutdown: AbortSignal;
+  observeStep?(actionType: string, outcome: 'succeeded' | 'failed' | 'waiting', seconds: number): void;
+}
+
+export type RunResult = 'ran' | 'stale' | 'paused';
+
+/**
+ * Runs one scheduled step attempt (DESIGN.md section 4, step 6): checks the attempt is still the
+ * live one, renders the step's templates against the run's data, calls the executor with the
+ * step's timeout, and records what happened as one command (the StepStarted goes with it, so an
+ * attempt costs one append). A worker killed anywhere in here leaves the message unacknowledged:
+ * it is delivered again and the attempt runs again with the same idempotency key (SPEC B9).
+ */
+export class StepRunner {
+  constructor(private readonly deps: StepRunnerDeps) {}
+
+  async run(scheduled: StepScheduledData, correlationId: string): Promise<RunResult> {
+    const { executionId, stepId, attempt, scheduledId, timeoutMs } = scheduled;
+    const { state } = await loadState(this.deps.store, executionDecider, executionStream(executionId));
+    const run = state.steps[stepId];
+    if (!run || run.scheduledId !== scheduledId || run.status !== 'scheduled') return 'stale';
+    if (state.status === 'paused') return 'paused';
+    if (state.status !== 'running') return 'stale';
+    const step = state.definition.steps.find((s) => s.id === stepId)!;
+    const action = findAction(step.type);
+    const startedAt = this.deps.services.now().toISOString();
+    const started = performance.now();
+    const reportContext = { commandKey: `report:${scheduledId}`, workspaceId: state.workspaceId, correlationId };
+    const attemptRef = { executionId, stepId, attempt, scheduledId, startedAt, workerId: this.deps.workerId };
+
+    let outcome: StepOutcome;
+    let scope: ExpressionScope | undefined;
+    try {
+      if (!action) throw new StepFailure('InvalidConfig', `Unknown action type ${step.type}`, { retryable: false });
+      scope = await this.scopeOf(state);
+      const config = await resolveConfig(action.type, (scheduled.input ?? step.config) as Record<string, unknown>, scope);
+      outcome = await this.withTimeout(timeoutMs, (signal) =>
+        this.deps.registry[action.type].execute(this.contextFor(state, scheduled, config, scope!, signal)),
+      );
+    } catch (error) {
+      const failure = asFailure(error);
+      this.deps.observeStep?.(step.type, 'failed', (performance.now() - started) / 1000);
+      if (this.deps.shutdown.aborted) throw error; // hand the message back; another worker runs it
+      await this.report({ type: 'FailStep', data: { ...attemptRef, error: { kind: failure.kind, message: failure.message, retryable: failure.retryable }, random: Math.random() } }, reportContext);
+      return 'ran';
+    }
+
+    if ('wait' in outcome) {
+      this.deps.observeStep?.(step.type, 'waiting', (performance.now() - started) / 1000);
+      await this.report({ type: 'WaitStep', data: { ...attemptRef, wait: outcome.wait as StepWait } }, reportContext);
+      return 'ran';
+    }
+    let edgeConditions: Record<string, boolean> | undefined;
+    try {
+      edgeConditions = await this.edgeConditionsAfter(state, stepId, outcome.output, scope!);
+    } catch (error) {
+      const failure = asFailure(error);
+      await this.report({ type: 'FailStep', data: { ...attemptRef, error: { kind: failure.kind, message: `Edge condition: ${failure.message}`, retryable: false }, random: Math.random() } }, reportContext);
+      return 'ran';
+    }
+    const output = await this.deps.outputs.keep(outcome.output);
+    this.deps.observeStep?.(step.type, 'succeeded', (performance.now() - started) / 1000);
+    await this.report({ type: 'CompleteStep', data: { ...attemptRef, output, ...(edgeConditions ? { edgeConditions } : {}) } }, reportContext);
+    return 'ran';
+  }
+
+  /** What the step's expressions read: input, variables (declared defaults under the input), earlier outputs. */
+  async scopeOf(state: ExecutionState): Promise<ExpressionScope> {
+    const defaults = Object.fromEntries(state.definition.variables.filter((v) => v.default !== undefined).map((v) => [v.name, v.default]));
+    const steps: Record<string, unknown> = {};
+    for (const [id, run] of Object.entries(state.steps)) {
+      // `steps.<id>.output.<field>`, as the catalogue's examples write it.
+      if (run.status === 'succeeded') steps[id] = { output: await this.deps.outputs.resolve(run.output) };
+    }
+    return buildScope({
+      input: state.input,
+      vars: { ...defaults, ...state.input },
+      steps,
+      execution: { id: state.executionId, workflowId: state.workflowId, version: state.version, startedAt: state.startedAt },
+    });
+  }
+
+  private contextFor(state: ExecutionState, scheduled: StepScheduledData, config: Record<string, unknown>, scope: ExpressionScope, signal: AbortSignal): StepContext {
+    return {
+      executionId: state.executionId,
+      workflowId: state.workflowId,
+      workspaceId: state.workspaceId,
+      stepId: scheduled.stepId,
+      attempt: scheduled.attempt,
+      scheduledId: scheduled.scheduledId,
+      idempotencyKey: `${state.executionId}:${scheduled.stepId}`,
+      config,
+      scope,
+      evaluate: (expression, extra = {}) => evaluate(expression, { ...scope, ...extra }),
+      signal,
+      startedBy: state.trigger?.userId,
+      ancestry: [...(state.parent?.ancestry ?? []), state.workflowId],
+      services: this.deps.services,
+    };
+  }
+
+  /** The results of the JSONata conditions on the step's outgoing edges, with its output in `steps`. */
+  private async edgeConditionsAfter(state: ExecutionState, stepId: string, output: unknown, scope: ExpressionScope): Promise<Record<string, boolean> | undefined> {
+    const conditional = state.definition.edges.filter((e) => e.from === stepId && e.condition && e.condition.trim() !== '');
+    if (conditional.length === 0) return undefined;
+    const withOutput = { ...scope, steps: { ...scope.steps, [stepId]: { output } }, output };
+    const results: Record<string, boolean> = {};
+    for (const edge of conditional) results[edge.id] = (await evaluate(edge.condition!, withOutput)) === true;
+    return results;
+  }
+
+  /**
+   * Runs the executor under the step's timeout: the signal aborts at the deadline, and an
+   * executor that ignores it is abandoned there (its late result is never recorded).
+   */
+  private async withTimeout<T>(timeoutMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onShutdown = () => controller.abort(new StepFailure('WorkerShutdown', 'The worker is shutting down'));
+    this.deps.shutdown.addEventListener('abort', onShutdown, { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const failure = new StepFailure('Timeout', `Timed out after ${timeoutMs} ms`);
+        controller.abort(failure);
+        reject(failure);
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([work(controller.signal), deadline]);
+    } finally {
+      clearTimeout(timer);
+      this.deps.shutdown.removeEventListener('abort', onShutdown);
+    }
+  }
+
+  /** A report refused because the attempt is no longer live (a duplicate, cancelled run) changes nothing. */
+  private async report(command: Pick<ExecutionCommand, 'type' | 'data'>, context: { commandKey: string; workspaceId: string; correlationId: string }): Promise<void> {
+    try {
+      await this.deps.report(command, context);
+    } catch (error) {
+      if (error instanceof DomainError && (error.kind === 'conflict' || error.kind === 'not_found')) return;
+      throw error;
+    }
+  }
+}
+
+function asFailure(error: unknown): StepFailure {
+  if (error instanceof StepFailure) return error;
+  if (error instanceof DomainError) return new StepFailure('InvalidConfig', error.message, { retryable: false });
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return new StepFailure('Timeout', message);
+  return new StepFailure('Error', message);
+}

@@ -1,0 +1,99 @@
+import type { App } from 'supertest/types';
+import { as, startTestApp, type TestApp } from './support/test-app';
+import { finished, publishedWorkflow } from './support/executions';
+
+type Api = ReturnType<typeof as>;
+
+const step = (id: string, type: string, config: object, extra: object = {}) => ({ id, name: id, type, config, ...extra });
+
+describe('executions (B1, B2, B4, G2)', () => {
+  let t: TestApp;
+  let api: Api;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    api = as(t.app.getHttpServer() as App, await t.login());
+  }, 120_000);
+  afterAll(async () => t?.close());
+
+  it('runs transform then a condition branch, skips the other, and records outputs, timeline and replay', async () => {
+    const workflowId = await publishedWorkflow(api, {
+      variables: [{ name: 'amount', type: 'number', required: true }],
+      steps: [
+        step('calc', 'transform', { assignments: { doubled: 'amount * 2', who: 'input.customer' } }),
+        step('big', 'condition', { expression: 'steps.calc.output.doubled > 100' }),
+        step('yes', 'transform', { assignments: { verdict: '"big " & steps.calc.output.who' } }),
+        step('no', 'transform', { assignments: { verdict: '"small"' } }),
+      ],
+      edges: [
+        { id: 'e1', from: 'calc', to: 'big' },
+        { id: 'e2', from: 'big', to: 'yes', label: 'true' },
+        { id: 'e3', from: 'big', to: 'no', label: 'false' },
+      ],
+    });
+    const started = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: { amount: 70, customer: 'Ada' } });
+    expect(started.status).toBe(202);
+    const run = await finished(api, started.body.executionId);
+    expect(run.status).toBe('succeeded');
+    expect(run.trigger.kind).toBe('manual');
+    const byStep = Object.fromEntries(run.steps.map((s: { stepId: string }) => [s.stepId, s]));
+    expect(byStep.calc.output).toEqual({ doubled: 140, who: 'Ada' });
+    expect(byStep.big.output).toEqual({ result: true });
+    expect(byStep.yes.output).toEqual({ verdict: 'big Ada' });
+    expect(byStep.no.status).toBe('skipped');
+    expect(run.output).toEqual({ yes: { verdict: 'big Ada' } });
+
+    const timeline = await api.get(`/api/workflows/executions/${run.id}/timeline`).expect(200);
+    const types = timeline.body.events.map((e: { type: string }) => e.type);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    expect(types).toContain('StepSkipped');
+    // Replay: after the first step's completion only calc has an output.
+    const calcDone = timeline.body.events.find((e: { type: string; data: { stepId: string } }) => e.type === 'StepSucceeded' && e.data.stepId === 'calc').number;
+    const at = await api.get(`/api/workflows/executions/${run.id}/timeline?at=${calcDone}`).expect(200);
+    expect(at.body.steps.calc).toMatchObject({ status: 'succeeded', output: { doubled: 140, who: 'Ada' } });
+    expect(at.body.steps.yes.status).toBe('pending');
+    expect(at.body.status).toBe('running');
+  });
+
+  it('refuses input that breaks the variable types with a 422 and starts nothing', async () => {
+    const workflowId = await publishedWorkflow(api, {
+      variables: [{ name: 'amount', type: 'number', required: true }],
+      steps: [step('calc', 'transform', { assignments: { x: 'amount' } })],
+    });
+    const res = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: { amount: 'lots' } });
+    expect(res.status).toBe(422);
+    expect(res.body.type).toMatch(/invalid-input/);
+    const missing = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} });
+    expect(missing.status).toBe(422);
+    const list = await api.get(`/api/workflows/executions?workflowId=${workflowId}`).expect(200);
+    expect(list.body.items).toEqual([]);
+  });
+
+  it('fails a step whose expression throws, with a readable error in the timeline, and never retries it', async () => {
+    const workflowId = await publishedWorkflow(api, { steps: [step('bad', 'transform', { assignments: { x: '$notAFunction(1)' } }, { errorStrategy: 'retry_then_fail' })] });
+    const started = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} }).expect(202);
+    const run = await finished(api, started.body.executionId);
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatchObject({ kind: 'ExpressionError', stepId: 'bad' });
+    expect(run.steps.filter((s: { stepId: string }) => s.stepId === 'bad')).toHaveLength(1);
+  });
+
+  it('runs two 300 ms delays in parallel branches in well under 600 ms', async () => {
+    const workflowId = await publishedWorkflow(api, {
+      steps: [step('a', 'delay', { durationMs: 300 }), step('b', 'delay', { durationMs: 300 }), step('join', 'transform', { assignments: { ok: 'true' } })],
+      edges: [
+        { id: 'e1', from: 'a', to: 'join' },
+        { id: 'e2', from: 'b', to: 'join' },
+      ],
+    });
+    const started = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} }).expect(202);
+    const run = await finished(api, started.body.executionId);
+    expect(run.status).toBe('succeeded');
+    const delays = run.steps.filter((s: { stepId: string }) => s.stepId === 'a' || s.stepId === 'b');
+    const firstStart = Math.min(...delays.map((s: { scheduledAt: string }) => Date.parse(s.scheduledAt)));
+    const lastEnd = Math.max(...delays.map((s: { finishedAt: string }) => Date.parse(s.finishedAt)));
+    expect(lastEnd - firstStart).toBeGreaterThanOrEqual(300);
+    expect(lastEnd - firstStart).toBeLessThan(550);
+  });
+});
