@@ -4,7 +4,7 @@ import { START_POSITION, categoryOf, comparePositions } from '@contracts';
 import type { Database } from '../src/adapters/database/tables';
 import type { EventStore } from '../src/adapters/event-store/event-store.port';
 import type { Broker, Consumer, IncomingMessage } from '../src/adapters/broker/broker.port';
-import { decodeEventMessage } from '../src/adapters/broker/event-message';
+import { decodeEventMessage, type EventMessage } from '../src/adapters/broker/event-message';
 import type { Metrics } from '../src/adapters/metrics/metrics';
 import { projectionQueueName, type Projector } from './projector';
 
@@ -46,7 +46,7 @@ export class ProjectionRunner {
    */
   async start(): Promise<void> {
     for (const projector of this.projectors) {
-      const consumer = await this.broker.consume(
+      const consumer = await this.broker.consumeBatches(
         {
           name: projectionQueueName(projector),
           bindings: projector.categories.map((c) => `${c}.#`),
@@ -54,7 +54,7 @@ export class ProjectionRunner {
           deliveryLimit: 10,
           singleActiveConsumer: true,
         },
-        (message) => this.onMessage(projector, message),
+        (messages) => this.onMessages(projector, messages),
       );
       this.consumers.push(consumer);
       await this.catchUp(projector);
@@ -67,22 +67,53 @@ export class ProjectionRunner {
   }
 
   async onMessage(projector: Projector, message: IncomingMessage): Promise<void> {
-    const { event, prev } = decodeEventMessage(message);
-    this.metrics?.brokerMessages.inc({ direction: 'consumed' });
-    const category = categoryOf(event.streamId);
-    if (!projector.categories.includes(category)) return;
-    const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
-      const checkpoint = await lockCheckpoint(trx, projector.name, category);
-      if (comparePositions(event.position, checkpoint) <= 0) return 'duplicate';
-      if (comparePositions(prev, checkpoint) !== 0) return 'gap';
-      await this.applyAll(trx, projector, [event]);
-      await saveCheckpoint(trx, projector.name, category, event.position, 1);
-      return 'applied';
-    });
-    if (outcome === 'gap') {
-      this.log(`projection ${projector.name}: gap before ${message.headers.position}; catching up from the store`);
-      await this.catchUp(projector);
+    await this.onMessages(projector, [message]);
+  }
+
+  /**
+   * Applies the messages that arrived together: per category, the run of events that continues
+   * the checkpoint goes into ONE transaction with the checkpoint (one commit per batch, not per
+   * event); duplicates are skipped; a `prev` that is not the position before reveals a gap, and
+   * the projector catches up from the store.
+   */
+  async onMessages(projector: Projector, messages: readonly IncomingMessage[]): Promise<void> {
+    this.metrics?.brokerMessages.inc({ direction: 'consumed' }, messages.length);
+    const byCategory = new Map<string, EventMessage[]>();
+    for (const message of messages) {
+      const decoded = decodeEventMessage(message);
+      const category = categoryOf(decoded.event.streamId);
+      if (!projector.categories.includes(category)) continue;
+      byCategory.set(category, [...(byCategory.get(category) ?? []), decoded]);
     }
+    let gap = false;
+    for (const [category, received] of byCategory) {
+      const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
+        const checkpoint = await lockCheckpoint(trx, projector.name, category);
+        let expected = checkpoint;
+        const run: RecordedEvent[] = [];
+        let result: Outcome = 'duplicate';
+        for (const { event, prev } of received) {
+          if (comparePositions(event.position, expected) <= 0) continue;
+          if (comparePositions(prev, expected) !== 0) {
+            result = 'gap';
+            break;
+          }
+          run.push(event);
+          expected = event.position;
+        }
+        if (run.length > 0) {
+          await this.applyAll(trx, projector, run);
+          await saveCheckpoint(trx, projector.name, category, expected, run.length);
+          if (result !== 'gap') result = 'applied';
+        }
+        return result;
+      });
+      if (outcome === 'gap') {
+        this.log(`projection ${projector.name}: gap in ${category}; catching up from the store`);
+        gap = true;
+      }
+    }
+    if (gap) await this.catchUp(projector);
   }
 
   /** Applies everything in the store after the checkpoint. Returns the number of events applied. */

@@ -22,6 +22,7 @@ class DuplicatingBroker implements Broker {
   constructor(private readonly inner: Broker) {}
   connect = () => this.inner.connect();
   consume: Broker['consume'] = (queue, handler) => this.inner.consume(queue, handler);
+  consumeBatches: Broker['consumeBatches'] = (queue, handler) => this.inner.consumeBatches(queue, handler);
   isConnected = () => this.inner.isConnected();
   close = () => this.inner.close();
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {

@@ -51,6 +51,10 @@ describe('projection start', () => {
         await appendWhileBinding();
         return infra.broker.consume(queue, handler);
       },
+      consumeBatches: async (queue, handler) => {
+        await appendWhileBinding();
+        return infra.broker.consumeBatches(queue, handler);
+      },
     };
     const runner = new ProjectionRunner(db, infra.store, slowBinding, [workflowSummaryProjector]);
     try {

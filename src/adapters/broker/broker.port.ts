@@ -49,6 +49,8 @@ export interface QueueSpec {
 }
 
 export type MessageHandler = (message: IncomingMessage) => Promise<void>;
+/** Handles the messages that arrived together, in delivery order; resolving acks them all, throwing hands them all back. */
+export type BatchHandler = (messages: IncomingMessage[]) => Promise<void>;
 
 export interface Consumer {
   cancel(): Promise<void>;
@@ -59,7 +61,16 @@ export interface Broker {
   connect(): Promise<void>;
   /** Resolves once the broker has confirmed every message (publisher confirms). */
   publish(messages: readonly OutgoingMessage[]): Promise<void>;
+  /**
+   * One message at a time, in delivery order, on a queue with a single active consumer; up to
+   * `prefetch` at once, in no particular order, on a work queue (competing consumers).
+   */
   consume(queue: QueueSpec, handler: MessageHandler): Promise<Consumer>;
+  /**
+   * Ordered consumption in batches: every message already delivered and waiting (up to
+   * `prefetch`) is handed over at once, so a projector writes one transaction per batch.
+   */
+  consumeBatches(queue: QueueSpec, handler: BatchHandler): Promise<Consumer>;
   isConnected(): boolean;
   close(): Promise<void>;
 }

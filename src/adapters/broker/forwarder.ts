@@ -11,7 +11,7 @@ import { encodeEventMessage } from './event-message';
 export interface ForwarderOptions {
   name?: string;
   batchSize?: number;
-  /** Poll interval when the log is idle (a local append wakes it sooner). */
+  /** Poll interval when the log is idle (a local append wakes it sooner); default 20 ms. */
   idleMs?: number;
   /** How often a standby replica tries to take the lock. */
   standbyMs?: number;
@@ -32,6 +32,8 @@ export class Forwarder {
   private stopped = true;
   private loop?: Promise<void>;
   private wake?: () => void;
+  /** When an append of this process last nudged the loop (it may not be readable yet, see run). */
+  private nudgedAt = 0;
   private unsubscribe?: () => void;
   private readonly name: string;
   private readonly batchSize: number;
@@ -53,7 +55,10 @@ export class Forwarder {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.unsubscribe = this.store.onAppended(() => this.wake?.());
+    this.unsubscribe = this.store.onAppended(() => {
+      this.nudgedAt = Date.now();
+      this.wake?.();
+    });
     this.loop = this.run();
   }
 
@@ -100,13 +105,23 @@ export class Forwarder {
       try {
         const forwarded = await this.forwardBatch();
         failures = 0;
-        if (forwarded === 0) await this.sleep(this.lock.isHeld() ? (this.options.idleMs ?? 100) : (this.options.standbyMs ?? 1000));
+        if (forwarded === 0) await this.sleep(this.lock.isHeld() ? this.idleWait() : (this.options.standbyMs ?? 1000));
       } catch (error) {
         failures++;
         this.options.log?.(`forwarder: ${(error as Error).message}; retrying`);
         await this.sleep(Math.min(100 * 2 ** failures, 5000));
       }
     }
+  }
+
+  /**
+   * How long to wait after an empty read. Just after a local append, only a moment: the append may
+   * be committed but not yet readable (an older transaction elsewhere holds the visibility horizon
+   * of DESIGN.md section 6), or may have landed while the last read ran, when no sleep was there to
+   * wake. Otherwise the idle poll, which is what notices other processes' appends.
+   */
+  private idleWait(): number {
+    return Date.now() - this.nudgedAt < 250 ? 2 : (this.options.idleMs ?? 20);
   }
 
   private sleep(ms: number): Promise<void> {

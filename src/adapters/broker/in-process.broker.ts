@@ -1,10 +1,12 @@
-import type { Broker, Consumer, IncomingMessage, MessageHandler, OutgoingMessage, QueueSpec } from './broker.port';
+import type { BatchHandler, Broker, Consumer, IncomingMessage, MessageHandler, OutgoingMessage, QueueSpec } from './broker.port';
 import { topicMatches } from './topic-pattern';
 
 interface LocalQueue {
   spec: QueueSpec;
   pending: { message: OutgoingMessage; deliveries: number }[];
   handler?: MessageHandler;
+  /** Set instead of `handler` by consumeBatches: everything pending (up to prefetch) at once. */
+  batchHandler?: BatchHandler;
   draining: boolean;
   /** Deliveries in flight (work queues only). */
   inFlight: number;
@@ -40,6 +42,17 @@ export class InProcessBroker implements Broker {
     }
   }
 
+  async consumeBatches(spec: QueueSpec, handler: BatchHandler): Promise<Consumer> {
+    const queue = this.declare(spec);
+    queue.batchHandler = handler;
+    this.drain(queue);
+    return {
+      cancel: async () => {
+        if (queue.batchHandler === handler) queue.batchHandler = undefined;
+      },
+    };
+  }
+
   async consume(spec: QueueSpec, handler: MessageHandler): Promise<Consumer> {
     const queue = this.declare(spec);
     queue.handler = handler;
@@ -67,7 +80,10 @@ export class InProcessBroker implements Broker {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const queue of this.queues.values()) queue.handler = undefined;
+    for (const queue of this.queues.values()) {
+      queue.handler = undefined;
+      queue.batchHandler = undefined;
+    }
   }
 
   /**
@@ -81,17 +97,18 @@ export class InProcessBroker implements Broker {
     queue.draining = true;
     setImmediate(async () => {
       try {
-        while (queue.handler && queue.pending.length > 0 && !this.closed) {
-          const head = queue.pending[0];
-          head.deliveries++;
-          const incoming: IncomingMessage = { ...head.message, redelivered: head.deliveries > 1 };
+        for (;;) {
+          const deliver = this.orderedHandlerOf(queue);
+          if (!deliver || queue.pending.length === 0 || this.closed) break;
+          const batch = queue.pending.slice(0, queue.batchHandler ? (queue.spec.prefetch ?? 1) : 1);
+          for (const entry of batch) entry.deliveries++;
           try {
-            await queue.handler(incoming);
-            queue.pending.shift();
+            await deliver(batch.map((entry) => ({ ...entry.message, redelivered: entry.deliveries > 1 })));
+            queue.pending.splice(0, batch.length);
           } catch {
-            if (head.deliveries >= (queue.spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT)) {
+            if (batch[0].deliveries >= (queue.spec.deliveryLimit ?? DEFAULT_DELIVERY_LIMIT)) {
               queue.pending.shift();
-              this.deadLetters.push(head.message);
+              this.deadLetters.push(batch[0].message);
             } else {
               await new Promise((r) => setTimeout(r, REDELIVERY_DELAY_MS));
             }
@@ -99,9 +116,15 @@ export class InProcessBroker implements Broker {
         }
       } finally {
         queue.draining = false;
-        if (queue.handler && queue.pending.length > 0 && !this.closed) this.drain(queue);
+        if (this.orderedHandlerOf(queue) && queue.pending.length > 0 && !this.closed) this.drain(queue);
       }
     });
+  }
+
+  private orderedHandlerOf(queue: LocalQueue): BatchHandler | undefined {
+    if (queue.batchHandler) return queue.batchHandler;
+    const handler = queue.handler;
+    return handler ? (messages) => handler(messages[0]) : undefined;
   }
 
   private drainConcurrently(queue: LocalQueue): void {

@@ -1,6 +1,7 @@
 import * as amqp from 'amqplib';
 import {
   brokerNames,
+  type BatchHandler,
   type Broker,
   type Consumer,
   type IncomingMessage,
@@ -15,7 +16,8 @@ const MAX_RECONNECT_DELAY_MS = 5_000;
 
 interface Subscription {
   spec: QueueSpec;
-  handler: MessageHandler;
+  /** Ordered queues get batches; work queues one message per call. */
+  handler: { kind: 'one'; handle: MessageHandler } | { kind: 'batch'; handle: BatchHandler };
   channel?: amqp.Channel;
   consumerTag?: string;
   cancelled: boolean;
@@ -95,7 +97,17 @@ export class RabbitMqBroker implements Broker {
   }
 
   async consume(spec: QueueSpec, handler: MessageHandler): Promise<Consumer> {
-    const subscription: Subscription = { spec, handler, cancelled: false };
+    if (spec.singleActiveConsumer) {
+      return this.subscribe({ spec, handler: { kind: 'batch', handle: async (messages: IncomingMessage[]) => { for (const m of messages) await handler(m); } }, cancelled: false });
+    }
+    return this.subscribe({ spec, handler: { kind: 'one', handle: handler }, cancelled: false });
+  }
+
+  async consumeBatches(spec: QueueSpec, handler: BatchHandler): Promise<Consumer> {
+    return this.subscribe({ spec, handler: { kind: 'batch', handle: handler }, cancelled: false });
+  }
+
+  private async subscribe(subscription: Subscription): Promise<Consumer> {
     this.subscriptions.add(subscription);
     await this.ensureConnected();
     if (this.connection && !subscription.channel) await this.startConsumer(this.connection, subscription);
@@ -174,31 +186,56 @@ export class RabbitMqBroker implements Broker {
     await this.declareQueue(channel, spec);
     await channel.prefetch(spec.prefetch ?? DEFAULT_PREFETCH);
     subscription.channel = channel;
-    // Messages are handled one at a time, in delivery order, even with many in flight.
-    let chain = Promise.resolve();
-    const { consumerTag } = await channel.consume(this.names.queue(spec.name), (raw) => {
-      if (!raw) return; // cancelled by the server; the connection handler re-subscribes
-      chain = chain.then(() => this.deliver(channel, subscription, raw));
+    const queue = this.names.queue(spec.name);
+    const { handler } = subscription;
+    if (handler.kind === 'one') {
+      // A work queue: every delivery is handled at once (prefetch bounds how many are in flight).
+      const { consumerTag } = await channel.consume(queue, (raw) => {
+        if (!raw) return; // cancelled by the server; the connection handler re-subscribes
+        void this.deliver(channel, subscription, [raw], (messages: IncomingMessage[]) => handler.handle(messages[0]));
+      });
+      subscription.consumerTag = consumerTag;
+      return;
+    }
+    // An ordered queue: deliveries wait in arrival order; each turn hands over all that are waiting.
+    const waiting: amqp.ConsumeMessage[] = [];
+    let pumping = false;
+    const pump = async () => {
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (waiting.length > 0) {
+          const batch = waiting.splice(0, waiting.length);
+          await this.deliver(channel, subscription, batch, handler.handle);
+        }
+      } finally {
+        pumping = false;
+      }
+    };
+    const { consumerTag } = await channel.consume(queue, (raw) => {
+      if (!raw) return;
+      waiting.push(raw);
+      void pump();
     });
     subscription.consumerTag = consumerTag;
   }
 
-  private async deliver(channel: amqp.Channel, subscription: Subscription, raw: amqp.ConsumeMessage): Promise<void> {
-    if (subscription.cancelled || subscription.channel !== channel) return; // the server requeues it
-    const message: IncomingMessage = {
+  private async deliver(channel: amqp.Channel, subscription: Subscription, raws: amqp.ConsumeMessage[], handle: BatchHandler): Promise<void> {
+    if (subscription.cancelled || subscription.channel !== channel) return; // the server requeues them
+    const messages: IncomingMessage[] = raws.map((raw) => ({
       routingKey: raw.fields.routingKey,
       messageId: String(raw.properties.messageId ?? ''),
       type: String(raw.properties.type ?? ''),
       body: raw.content,
       headers: stringHeaders(raw.properties.headers),
       redelivered: raw.fields.redelivered,
-    };
+    }));
     try {
-      await subscription.handler(message);
-      channel.ack(raw);
+      await handle(messages);
+      for (const raw of raws) channel.ack(raw);
     } catch {
       try {
-        channel.nack(raw, false, true);
+        for (const raw of raws) channel.nack(raw, false, true);
       } catch {
         /* channel already gone: the server requeues unacked messages */
       }

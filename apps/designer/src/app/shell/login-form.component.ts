@@ -1,6 +1,6 @@
 import { ChangeDetectionStrategy, Component, computed, ElementRef, inject, input, signal, viewChild } from '@angular/core';
 
-import { AuthService } from './auth.service';
+import { AuthService } from '../core/auth.service';
 
 @Component({
   selector: 'bb-login-form',

@@ -25,7 +25,7 @@ export interface Me extends AuthUser {
 interface TokenAnswer {
   accessToken: string;
   refreshToken: string;
-  /** Lifetime of the access token in seconds (not used yet: an expired token is refreshed on its first 401). */
+  /** Lifetime of the access token in seconds (the token's own `exp` claim schedules the quiet refresh). */
   expiresIn: number;
   user: AuthUser;
   mustChangePassword: boolean;
@@ -35,6 +35,28 @@ export type Session =
   | { state: 'checking' }
   | { state: 'anonymous'; message?: string }
   | { state: 'authenticated'; user: AuthUser & { workspaces?: WorkspaceMembership[] }; mustChangePassword: boolean };
+
+export interface RequestOptions {
+  params?: Record<string, string | number | boolean>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ApiAnswer<T> {
+  body: T;
+  etag: string | null;
+  status: number;
+}
+
+/** The `exp` claim of a JWT in milliseconds, or null when it cannot be read. */
+function expiryOf(token: string): number | null {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
 
 const ACCESS_KEY = 'bluebird.accessToken';
 const REFRESH_KEY = 'bluebird.refreshToken';
@@ -64,6 +86,7 @@ export class AuthService {
   private readonly http = inject(HttpClient);
   /** One refresh at a time: parallel 401s share it (a rotated refresh token must not be spent twice). */
   private refreshing: Promise<boolean> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** From the last login/refresh answer; GET /api/auth/me does not report it. */
   private mustChangePassword = false;
 
@@ -83,6 +106,7 @@ export class AuthService {
     try {
       const me = await this.get<Me>('/api/auth/me');
       this.session.set({ state: 'authenticated', user: me, mustChangePassword: this.mustChangePassword });
+      this.scheduleQuietRefresh();
     } catch (err) {
       // 401s already ended the session in get(); keep the tokens on other failures (the API may just be down).
       if (!hasStatus(err, 401)) this.session.set({ state: 'anonymous', message: describeError(err) });
@@ -104,14 +128,23 @@ export class AuthService {
 
   logout(message?: string): void {
     writeTokens(null, null);
+    clearTimeout(this.refreshTimer);
     this.mustChangePassword = false;
     this.session.set({ state: 'anonymous', message });
   }
 
   /** GET with the bearer token; on 401 refreshes once and retries, and ends the session if that fails. */
   async get<T>(url: string, params?: Record<string, string | number | boolean>): Promise<T> {
+    return (await this.request<T>('GET', url, { params })).body;
+  }
+
+  /**
+   * Any request with the bearer token (and the caller's extra headers, e.g. If-Match, X-Workspace-Id).
+   * On 401 refreshes once and retries; ends the session if that fails. Resolves to the body and the ETag.
+   */
+  async request<T>(method: string, url: string, options: RequestOptions = {}): Promise<ApiAnswer<T>> {
     try {
-      return await this.send<T>(url, params);
+      return await this.send<T>(method, url, options);
     } catch (err) {
       if (!hasStatus(err, 401)) throw err;
       if (!(await this.refresh())) {
@@ -120,17 +153,38 @@ export class AuthService {
       }
     }
     try {
-      return await this.send<T>(url, params);
+      return await this.send<T>(method, url, options);
     } catch (err) {
       if (hasStatus(err, 401)) this.logout('Session expired; please log in again');
       throw err;
     }
   }
 
-  private send<T>(url: string, params?: Record<string, string | number | boolean>): Promise<T> {
+  /** The current access token (for EventSource URLs and the like). */
+  accessToken(): string | null {
+    return readToken(ACCESS_KEY);
+  }
+
+  private async send<T>(method: string, url: string, options: RequestOptions): Promise<ApiAnswer<T>> {
     const token = readToken(ACCESS_KEY);
-    const headers = token ? new HttpHeaders({ Authorization: `Bearer ${token}` }) : undefined;
-    return firstValueFrom(this.http.get<T>(url, { headers, params }));
+    let headers = new HttpHeaders(options.headers ?? {});
+    if (token) headers = headers.set('Authorization', `Bearer ${token}`);
+    const res = await firstValueFrom(
+      this.http.request<T>(method, url, { headers, params: options.params, body: options.body, observe: 'response' }),
+    );
+    return { body: res.body as T, etag: res.headers.get('ETag'), status: res.status };
+  }
+
+  /** Refreshes the access token a minute before it expires, so a person never meets a 401. */
+  private scheduleQuietRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const token = readToken(ACCESS_KEY);
+    const exp = token ? expiryOf(token) : null;
+    if (!exp) return;
+    const wait = Math.max(5_000, exp - Date.now() - 60_000);
+    this.refreshTimer = setTimeout(() => {
+      if (this.session().state === 'authenticated') void this.refresh().catch(() => undefined);
+    }, Math.min(wait, 2_000_000_000));
   }
 
   private refresh(): Promise<boolean> {
@@ -154,6 +208,7 @@ export class AuthService {
   private accept(answer: TokenAnswer, isLogin: boolean): void {
     writeTokens(answer.accessToken, answer.refreshToken);
     this.mustChangePassword = answer.mustChangePassword === true;
+    this.scheduleQuietRefresh();
     const prev = this.session();
     // A refresh during restore() leaves the state to restore(); one while logged in keeps the known workspaces.
     if (isLogin || prev.state === 'authenticated') {
