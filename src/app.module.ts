@@ -45,6 +45,8 @@ import { AccessGuard, JwtAuthGuard, RateLimitGuard } from './auth/guards';
 import { HealthController } from './api/health.controller';
 import { MetricsController } from './api/metrics.controller';
 import { correlationIdOf } from './api/request-metadata';
+import { TriggersService } from './triggers/triggers.service';
+import { triggerApiProviders, TriggersController, HooksController, EventsController } from './api/triggers.module-parts';
 
 /**
  * One module for every process kind: the roles decide which parts run. Every process serves
@@ -60,7 +62,7 @@ export class AppModule {
     // Projections first: their catch-up at start runs before anything waits on them.
     if (roles.projections) providers.push(ProjectionsService);
     if (roles.forwarder) providers.push(ForwarderService);
-    if (roles.engine) providers.push(EngineService);
+    if (roles.engine) providers.push(EngineService, TriggersService);
     if (roles.api) {
       imports.push(
         JwtModule.register({}),
@@ -96,6 +98,8 @@ export class AppModule {
       controllers.push(ExecutionsController, ApprovalsController, AuthController, UsersController, WorkspacesController, WorkflowsController, WorkflowGraphController, WorkflowVersionsController, SharingController, PublicLinkController, ActivityController, ActionsController);
       controllers.push(TasksController);
       controllers.push(OutboxController, NotificationStreamController);
+      providers.push(...triggerApiProviders(infra));
+      controllers.push(TriggersController, HooksController, EventsController);
     }
     return {
       module: AppModule,

@@ -16,6 +16,8 @@ import { problem, sendProblem } from './api/problem';
 export async function createApp(infra: Infrastructure, roles: ProcessRoles): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(infra, roles), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // Webhooks are verified over the exact bytes sent: that path keeps its raw body (any content type), nothing else does.
+  app.use('/api/hooks', express.raw({ limit: infra.config.bodyLimit, type: () => true }));
   app.use(express.json({ limit: infra.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
   app.use(bodyErrorsAsProblems);
   if (roles.api) serveDesigner(app, infra.config.designerDir);

@@ -445,6 +445,78 @@ const ROWS: Row[] = [
     },
     expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
   },
+  // ---- trigger management (SPEC C1-C5): reading needs view, switching and secrets need edit
+  {
+    route: 'GET /api/workflows/:id/triggers',
+    request: ({ api, workflowId }) => api.get(`/api/workflows/${workflowId}/triggers`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/triggers/:triggerId/enable',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 't1', kind: 'manual', name: 'By hand', enabled: false }), 201, 'trigger');
+      return api.post(`/api/workflows/${id}/triggers/t1/enable`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/triggers/:triggerId/disable',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 't1', kind: 'manual', name: 'By hand' }), 201, 'trigger');
+      return api.post(`/api/workflows/${id}/triggers/t1/disable`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/workflows/:id/triggers/:triggerId/secrets',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 'w1', kind: 'webhook', name: 'Hook' }), 201, 'webhook trigger');
+      return api.post(`/api/workflows/${id}/triggers/w1/secrets`);
+    },
+    expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
+  },
+  {
+    route: 'DELETE /api/workflows/:id/triggers/:triggerId/secrets/:fingerprint',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      const first = must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 'w1', kind: 'webhook', name: 'Hook' }), 201, 'webhook trigger');
+      must(await owner.post(`/api/workflows/${id}/triggers/w1/secrets`), 201, 'rotation');
+      return api.delete(`/api/workflows/${id}/triggers/w1/secrets/${first.body.webhook.fingerprint}`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/:id/triggers/:triggerId/next',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 'c1', kind: 'cron', name: 'Nightly', config: { expression: '0 2 * * *', zone: 'Europe/Berlin' } }), 201, 'cron trigger');
+      return api.get(`/api/workflows/${id}/triggers/c1/next?count=5`);
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'GET /api/workflows/:id/triggers/:triggerId/history',
+    request: ({ api, workflowId }) => api.get(`/api/workflows/${workflowId}/triggers/t1/history`),
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 200, outsider: 404, shareView: 200, shareRun: 200, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
+    route: 'POST /api/hooks/:hookId',
+    case: 'public, signed by the sender: no signature is a 400 whatever the bearer token',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      const hook = must(await owner.post(`/api/workflows/${id}/triggers`).send({ kind: 'webhook', name: 'Hook' }), 201, 'webhook trigger');
+      return api.post(hook.body.webhook.url as string).send({ n: 1 });
+    },
+    expect: everyone(400),
+  },
+  {
+    route: 'POST /api/events',
+    request: ({ api }) => api.post('/api/events').send({ type: 'invoice.paid', data: { amount: 1 } }),
+    expect: { owner: 202, admin: 202, editor: 202, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 403, shareAdmin: 403, ...NO_TOKEN },
+  },
   {
     route: 'PUT /api/workflows/:id/tags',
     request: async ({ api, fresh }) => api.put(`/api/workflows/${await fresh.workflow()}/tags`).send({ tags: ['finance'] }),

@@ -3,6 +3,10 @@ import type { App } from 'supertest/types';
 import { startHttpSink, type HttpSink } from '../src/engine/executors/testing/http-sink';
 import { as, startTestApp, type TestApp } from './support/test-app';
 import { eventually, finished, publishedWorkflow } from './support/executions';
+import { ProjectionsService } from '../src/runtime/projections.service';
+import { executionProjector } from '../projections/execution/execution.projector';
+import { approvalProjector } from '../projections/approval/approval.projector';
+import { executionTimerProjector } from '../projections/execution-timer/execution-timer.projector';
 
 type Api = ReturnType<typeof as>;
 const step = (id: string, type: string, config: object, extra: object = {}) => ({ id, name: id, type, config, ...extra });
@@ -181,6 +185,29 @@ describe('execution control', () => {
     expect(loop.error).toMatchObject({ kind: 'SubWorkflowCycle' });
   });
 
+  it('loops over a list: the body runs once per item with the item in scope and its own idempotency key, then continues', async () => {
+    const workflowId = await publishedWorkflow(api, {
+      steps: [
+        step('each', 'loop', { items: 'input.customers', itemVariable: 'customer' }),
+        step('greet', 'transform', { assignments: { line: '"hello " & customer.name & " #" & $string(index)' } }),
+        step('post', 'http_request', { method: 'POST', url: `${sink.url}/greet`, body: { line: '{{ steps.greet.output.line }}' } }),
+        step('after', 'transform', { assignments: { total: '$count(input.customers)' } }),
+      ],
+      edges: [edge('each', 'greet', 'each'), edge('greet', 'post'), edge('post', 'each'), edge('each', 'after', 'done')],
+    });
+    const detail = await finished(api, await run(workflowId, { customers: [{ name: 'Ada' }, { name: 'Grace' }, { name: 'Linus' }] }));
+    expect(detail.status).toBe('succeeded');
+    const greets = detail.steps.filter((s: { stepId: string }) => s.stepId === 'greet');
+    expect(greets.map((g: { output: { line: string } }) => g.output.line)).toEqual(['hello Ada #0', 'hello Grace #1', 'hello Linus #2']);
+    expect(greets.map((g: { iteration: string }) => g.iteration)).toEqual(['0', '1', '2']);
+    const calls = sink.received.filter((r) => r.path === '/greet');
+    expect(calls.map((c) => JSON.parse(c.body).line)).toEqual(['hello Ada #0', 'hello Grace #1', 'hello Linus #2']);
+    expect(new Set(calls.map((c) => c.headers['idempotency-key'])).size).toBe(3);
+    const loop = detail.steps.find((s: { stepId: string }) => s.stepId === 'each');
+    expect(loop.output).toEqual({ iterations: 3 });
+    expect(detail.steps.find((s: { stepId: string }) => s.stepId === 'after').output).toEqual({ total: 3 });
+  });
+
   it('bulk-executes many inputs in one call and streams their progress over SSE to the end', async () => {
     const workflowId = await publishedWorkflow(api, { variables: [{ name: 'n', type: 'number', required: true }], steps: [step('sq', 'transform', { assignments: { sq: 'n * n' } })] });
     const bad = await api.post('/api/workflows/bulk/execute').send({ workflowId, inputs: [{ n: 1 }, { n: 'two' }] });
@@ -204,5 +231,27 @@ describe('execution control', () => {
     const done = text.split('\n\n').find((chunk) => chunk.startsWith('event: done'));
     expect(done).toBeDefined();
     expect(JSON.parse(done!.split('data: ')[1])).toMatchObject({ total: 20, succeeded: 20 });
+  });
+
+  it('rebuilds the execution, step, approval and timer read models to exactly the rows the live projections built', async () => {
+    const { db } = t.infra.database;
+    const snapshot = async () => ({
+      runs: await db.selectFrom('execution').selectAll().orderBy('execution_id').execute(),
+      steps: await db.selectFrom('execution_step').selectAll().orderBy('execution_id').orderBy('scheduled_id').execute(),
+      approvals: await db.selectFrom('approval').selectAll().orderBy('approval_id').execute(),
+      timers: await db.selectFrom('execution_timer').selectAll().orderBy('timer_key').execute(),
+    });
+    // The live projections have settled when two snapshots a moment apart agree.
+    let live = await snapshot();
+    for (let tries = 0; tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 300));
+      const again = await snapshot();
+      if (JSON.stringify(again) === JSON.stringify(live)) break;
+      live = again;
+    }
+    expect(live.runs.length).toBeGreaterThan(10);
+    const { runner } = t.app.get(ProjectionsService);
+    for (const projector of [executionProjector, approvalProjector, executionTimerProjector]) await runner.rebuild(projector);
+    expect(await snapshot()).toEqual(live);
   });
 });

@@ -9,6 +9,8 @@ export const StreamCategory = {
   workspace: 'workspace',
   userEmail: 'useremail',
   task: 'task',
+  /** Custom events posted to POST /api/events (SPEC C4): they exist to start event triggers. */
+  customEvent: 'customevent',
 } as const;
 export type StreamCategory = (typeof StreamCategory)[keyof typeof StreamCategory];
 
@@ -19,6 +21,7 @@ export const userStream = (userId: string): string => `${StreamCategory.user}-${
 export const userEmailStream = (emailKey: string): string => `${StreamCategory.userEmail}-${emailKey}`;
 export const workspaceStream = (workspaceId: string): string => `${StreamCategory.workspace}-${workspaceId}`;
 export const taskStream = (taskId: string): string => `${StreamCategory.task}-${taskId}`;
+export const customEventStream = (eventId: string): string => `${StreamCategory.customEvent}-${eventId}`;
 
 export function categoryOf(streamId: string): string {
   const dash = streamId.indexOf('-');

@@ -23,6 +23,14 @@ const timer = (timer_key: string, execution_id: string, kind: string, dueAt: str
 });
 
 const addMsIso = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
+/**
+ * The step timeout bounds an attempt's run, and the worker running it enforces that itself (it
+ * reports a Timeout failure). The durable timer is the backstop for an attempt no worker will ever
+ * report (a lost delivery, a worker stuck for good), so it also allows for time spent waiting in
+ * the queue: a backlog must not fail steps that have not started yet.
+ */
+export const QUEUE_ALLOWANCE_MS = 60_000;
+
 const timeoutKey = (scheduledId: string) => `timeout:${scheduledId}`;
 const retryKey = (executionId: string, stepId: string, attempt: number) => `retry:${executionId}:${stepId}:${attempt}`;
 const approvalKey = (executionId: string, stepId: string) => `approval:${executionId}:${stepId}`;
@@ -38,7 +46,7 @@ export function timerChangeOf(recorded: RecordedEvent): TimerChange {
     case 'StepScheduled': {
       const { executionId, stepId, attempt, scheduledId, timeoutMs, scheduledAt } = event.data;
       return {
-        set: [timer(timeoutKey(scheduledId), executionId, 'step_timeout', addMsIso(scheduledAt, timeoutMs), 'TimeOutStep', { executionId, stepId, attempt, scheduledId })],
+        set: [timer(timeoutKey(scheduledId), executionId, 'step_timeout', addMsIso(scheduledAt, timeoutMs + QUEUE_ALLOWANCE_MS), 'TimeOutStep', { executionId, stepId, attempt, scheduledId })],
         clear: [retryKey(executionId, stepId, attempt)],
       };
     }
@@ -59,6 +67,9 @@ export function timerChangeOf(recorded: RecordedEvent): TimerChange {
         clear: [timeoutKey(scheduledId)],
       };
     }
+    case 'LoopIterationStarted':
+      // The loop's own attempt ends when its first iteration starts.
+      return event.data.scheduledId ? { clear: [timeoutKey(event.data.scheduledId)] } : {};
     case 'TimerFired':
       return { clear: [`delay:${event.data.timerId}`] };
     case 'ApprovalRequested': {

@@ -10,7 +10,8 @@ type StepRow = Insertable<ExecutionStepTable>;
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 const ms = (from: string | null | undefined, to: string): number | null => (from ? Math.max(0, Date.parse(to) - Date.parse(from)) : null);
-const stepKey = (executionId: string, stepId: string, attempt: number) => `${executionId}/${stepId}/${attempt}`;
+/** A step row is one scheduling (a loop runs a step once per item with the same attempt number). */
+const stepKey = (executionId: string, scheduledId: string) => `${executionId}/${scheduledId}`;
 
 /**
  * Folds one execution event into the run's row and its step-attempt rows (maps keyed by id), as a
@@ -24,8 +25,8 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
   const updateRun = (change: Partial<RunRow>) => {
     if (run) runs.set(runId, { ...run, ...change, revision });
   };
-  const updateStep = (stepId: string, attempt: number, change: Partial<StepRow>) => {
-    const key = stepKey(runId, stepId, attempt);
+  const updateStep = (scheduledId: string, change: Partial<StepRow>) => {
+    const key = stepKey(runId, scheduledId);
     const row = steps.get(key);
     if (row) steps.set(key, { ...row, ...change });
   };
@@ -58,11 +59,12 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
     }
     case 'StepScheduled': {
       const d = event.data;
-      steps.set(stepKey(runId, d.stepId, d.attempt), {
+      steps.set(stepKey(runId, d.scheduledId), {
         execution_id: runId,
         step_id: d.stepId,
         attempt: d.attempt,
         scheduled_id: d.scheduledId,
+        iteration: d.iteration ?? null,
         action_type: d.actionType ?? '',
         status: 'scheduled',
         input: json(d.input),
@@ -78,16 +80,16 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
       return;
     }
     case 'StepStarted':
-      updateStep(event.data.stepId, event.data.attempt, { status: 'running', started_at: event.data.startedAt, worker_id: event.data.workerId ?? null });
+      updateStep(event.data.scheduledId, { status: 'running', started_at: event.data.startedAt, worker_id: event.data.workerId ?? null });
       updateRun({});
       return;
     case 'StepSucceeded': {
       const d = event.data;
-      const key = stepKey(runId, d.stepId, d.attempt);
+      const key = stepKey(runId, d.scheduledId);
       const row = steps.get(key);
       if (d.reused || !row) {
         steps.set(key, {
-          execution_id: runId, step_id: d.stepId, attempt: d.attempt, scheduled_id: d.scheduledId, action_type: '', status: 'reused',
+          execution_id: runId, step_id: d.stepId, attempt: d.attempt, scheduled_id: d.scheduledId, iteration: null, action_type: '', status: 'reused',
           input: null, output: json(d.output), error: null, scheduled_at: null, started_at: null, finished_at: d.completedAt, duration_ms: 0, worker_id: null,
         });
       } else {
@@ -102,24 +104,30 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
       const d = event.data;
       const at = event.type === 'StepFailed' ? event.data.failedAt : event.data.timedOutAt;
       const error = event.type === 'StepFailed' ? event.data.error : { kind: 'Timeout', message: `Timed out after ${event.data.timeoutMs} ms`, retryable: true };
-      const row = steps.get(stepKey(runId, d.stepId, d.attempt));
+      const row = steps.get(stepKey(runId, d.scheduledId));
       const from = (row?.started_at ?? row?.scheduled_at) as string | null | undefined;
-      updateStep(d.stepId, d.attempt, { status: event.type === 'StepFailed' ? 'failed' : 'timed_out', error: json({ ...error, handling: d.handling }), finished_at: at, duration_ms: ms(from, at) });
+      updateStep(d.scheduledId, { status: event.type === 'StepFailed' ? 'failed' : 'timed_out', error: json({ ...error, handling: d.handling }), finished_at: at, duration_ms: ms(from, at) });
       updateRun(d.handling === 'continue' ? { steps_done: (run?.steps_done ?? 0) + 1 } : {});
       return;
     }
     case 'TimerStarted':
     case 'ApprovalRequested':
     case 'ChildExecutionStarted':
-      updateStep(event.data.stepId, event.data.attempt, { status: 'waiting', ...(steps.get(stepKey(runId, event.data.stepId, event.data.attempt))?.started_at ? {} : { started_at: recorded.metadata.occurredAt }) });
+      updateStep(event.data.scheduledId, { status: 'waiting', ...(steps.get(stepKey(runId, event.data.scheduledId))?.started_at ? {} : { started_at: recorded.metadata.occurredAt }) });
       updateRun({});
       return;
-    case 'StepSkipped':
-      steps.set(stepKey(runId, event.data.stepId, 0), {
-        execution_id: runId, step_id: event.data.stepId, attempt: 0, scheduled_id: '', action_type: '', status: 'skipped',
+    case 'StepSkipped': {
+      const scheduledId = `skipped:${event.data.stepId}:${revision}`;
+      steps.set(stepKey(runId, scheduledId), {
+        execution_id: runId, step_id: event.data.stepId, attempt: 0, scheduled_id: scheduledId, iteration: null, action_type: '', status: 'skipped',
         input: null, output: null, error: null, scheduled_at: null, started_at: null, finished_at: recorded.metadata.occurredAt, duration_ms: 0, worker_id: null,
       });
       updateRun({ steps_done: (run?.steps_done ?? 0) + 1 });
+      return;
+    }
+    case 'LoopIterationStarted':
+      if (event.data.scheduledId) updateStep(event.data.scheduledId, { status: 'iterating' });
+      updateRun({});
       return;
     case 'StepRetryScheduled':
       updateRun({});
@@ -185,7 +193,7 @@ export const executionProjector: Projector = {
     const steps = new Map<string, StepRow>();
     for (const row of await trx.selectFrom('execution').selectAll().where('execution_id', 'in', ids).execute()) runs.set(row.execution_id, runFromSelected(row));
     for (const row of await trx.selectFrom('execution_step').selectAll().where('execution_id', 'in', ids).execute()) {
-      steps.set(stepKey(row.execution_id, row.step_id, row.attempt), stepFromSelected(row));
+      steps.set(stepKey(row.execution_id, row.scheduled_id), stepFromSelected(row));
     }
     const before = new Map([...runs].map(([k, v]) => [k, v]));
     const stepsBefore = new Map([...steps].map(([k, v]) => [k, v]));
@@ -214,8 +222,7 @@ export const executionProjector: Projector = {
         .insertInto('execution_step')
         .values(changedSteps)
         .onConflict((oc) =>
-          oc.columns(['execution_id', 'step_id', 'attempt']).doUpdateSet((eb) => ({
-            scheduled_id: eb.ref('excluded.scheduled_id'),
+          oc.columns(['execution_id', 'scheduled_id']).doUpdateSet((eb) => ({
             status: eb.ref('excluded.status'),
             output: eb.ref('excluded.output'),
             error: eb.ref('excluded.error'),

@@ -29,12 +29,15 @@ export interface ExecutionTable {
   revision: ColumnType<string, string, string>;
 }
 
-/** `execution_step`: one row per step attempt, with durations, input and output (G2). */
+/** `execution_step`: one row per step attempt (per scheduling: a loop runs a step once per item), with durations, input and output (G2). */
 export interface ExecutionStepTable {
   execution_id: string;
   step_id: string;
   attempt: number;
+  /** Unique per run: the key of a row. */
   scheduled_id: string;
+  /** Inside loops: the item index of each enclosing loop ("2", "0.3"). */
+  iteration: string | null;
   action_type: string;
   status: string;
   input: ColumnType<unknown, string | null, string | null>;

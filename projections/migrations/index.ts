@@ -318,6 +318,41 @@ const migrations: Record<string, Migration> = {
         )`.execute(db);
     },
   },
+  '0008_triggers': {
+    async up(db: Kysely<any>) {
+      // Webhook endpoints: the hook id in the URL, the trigger it starts and its active secrets (newest first).
+      // Written by the trigger routes, never by a projector: the secrets are not in any event.
+      await sql`
+        CREATE TABLE webhook_endpoint (
+          hook_id uuid PRIMARY KEY,
+          workflow_id uuid NOT NULL,
+          trigger_id text NOT NULL,
+          secrets jsonb NOT NULL DEFAULT '[]'::jsonb,
+          created_at timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL,
+          UNIQUE (workflow_id, trigger_id)
+        )`.execute(db);
+      // How far each cron schedule has fired: the missed-run policy starts from here after downtime.
+      await sql`
+        CREATE TABLE trigger_checkpoint (
+          workflow_id uuid NOT NULL,
+          trigger_id text NOT NULL,
+          last_tick timestamptz NOT NULL,
+          updated_at timestamptz NOT NULL,
+          PRIMARY KEY (workflow_id, trigger_id)
+        )`.execute(db);
+      await sql`CREATE INDEX execution_trigger ON execution (workflow_id, trigger_id, started_at DESC) WHERE trigger_id IS NOT NULL`.execute(db);
+    },
+  },
+  '0009_step_rows_by_scheduling': {
+    async up(db: Kysely<any>) {
+      // Loops run a step many times with the same attempt number: a row is one scheduling.
+      await sql`UPDATE execution_step SET scheduled_id = 'skipped:' || step_id WHERE scheduled_id = ''`.execute(db);
+      await sql`ALTER TABLE execution_step DROP CONSTRAINT execution_step_pkey`.execute(db);
+      await sql`ALTER TABLE execution_step ADD PRIMARY KEY (execution_id, scheduled_id)`.execute(db);
+      await sql`ALTER TABLE execution_step ADD COLUMN iteration text`.execute(db);
+    },
+  },
 };
 
 /** `schema`: where the migration bookkeeping lives (kysely would otherwise find another schema's tables). */

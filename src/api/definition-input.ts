@@ -35,6 +35,7 @@ export function definitionFromInput(input: DefinitionInput): WorkflowDefinition 
         errorStrategy: s.errorStrategy ?? 'fail',
         ...(s.retryPolicy ? { retryPolicy: { ...s.retryPolicy } } : {}),
         ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
+        ...(s.join !== undefined ? { join: s.join } : {}),
       };
     });
   const edges = input.edges

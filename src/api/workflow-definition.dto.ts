@@ -15,8 +15,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DEFINITION_LIMITS, ERROR_STRATEGIES, VARIABLE_TYPES, type ErrorStrategy, type VariableType } from '@contracts';
-import { PositionDto, RetryPolicyDto } from './workflow-graph.dto';
+import { DEFINITION_LIMITS, ERROR_STRATEGIES, VARIABLE_TYPES, type ErrorStrategy, type JoinMode, type VariableType } from '@contracts';
+import { IsJoinMode, PositionDto, RetryPolicyDto } from './workflow-graph.dto';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -32,6 +32,8 @@ export class StepInput {
   @ApiPropertyOptional({ enum: ERROR_STRATEGIES }) @IsOptional() @IsIn(ERROR_STRATEGIES) errorStrategy?: ErrorStrategy;
   @ApiPropertyOptional({ type: RetryPolicyDto }) @IsOptional() @ValidateNested() @Type(() => RetryPolicyDto) retryPolicy?: RetryPolicyDto;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(30 * 86_400_000) timeoutMs?: number;
+  @ApiPropertyOptional({ description: 'When a step with several inputs runs: "all" (default), "any", or a number N (N of them taken)', oneOf: [{ type: 'string', enum: ['all', 'any'] }, { type: 'integer', minimum: 1 }] })
+  @IsOptional() @IsJoinMode() join?: JoinMode;
 }
 
 export class EdgeInput {

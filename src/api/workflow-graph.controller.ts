@@ -6,6 +6,7 @@ import type { WorkflowCommand } from '@contracts';
 import { formatPosition } from '@contracts';
 import { Access } from '../auth/access.decorator';
 import { Commands } from '../commands/dispatch';
+import { WebhookEndpoints, newWebhookSecret } from '../triggers/webhook-endpoints';
 import { commandMetadata } from './request-metadata';
 import { etagOf, expectedRevisionFrom } from './etag';
 import {
@@ -33,7 +34,10 @@ const EDIT = { workflow: 'edit' } as const;
 @ApiHeader(IF_MATCH)
 @Controller('api/workflows/:id')
 export class WorkflowGraphController {
-  constructor(private readonly commands: Commands) {}
+  constructor(
+    private readonly commands: Commands,
+    private readonly webhooks: WebhookEndpoints,
+  ) {}
 
   @Post('steps')
   @Access(EDIT)
@@ -48,6 +52,7 @@ export class WorkflowGraphController {
       errorStrategy: body.errorStrategy ?? 'fail',
       ...(body.retryPolicy ? { retryPolicy: { ...body.retryPolicy } } : {}),
       ...(body.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {}),
+      ...(body.join !== undefined ? { join: body.join } : {}),
     };
     return this.send(res, ifMatch, { type: 'AddStep', data: { workflowId: id, step }, metadata: commandMetadata(req) }, { stepId });
   }
@@ -73,7 +78,7 @@ export class WorkflowGraphController {
   @Put('steps/:stepId/policy')
   @Access(EDIT)
   policy(@Param('id') id: string, @Param('stepId') stepId: string, @Body() body: StepPolicyRequest, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const data = { workflowId: id, stepId, errorStrategy: body.errorStrategy, ...(body.retryPolicy ? { retryPolicy: { ...body.retryPolicy } } : {}), ...(body.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {}) };
+    const data = { workflowId: id, stepId, errorStrategy: body.errorStrategy, ...(body.retryPolicy ? { retryPolicy: { ...body.retryPolicy } } : {}), ...(body.timeoutMs !== undefined ? { timeoutMs: body.timeoutMs } : {}), ...(body.join !== undefined ? { join: body.join } : {}) };
     return this.send(res, ifMatch, { type: 'ChangeStepPolicy', data, metadata: commandMetadata(req) }, { stepId });
   }
 
@@ -114,9 +119,25 @@ export class WorkflowGraphController {
 
   @Post('triggers')
   @Access(EDIT)
-  addTrigger(@Param('id') id: string, @Body() body: AddTriggerRequest, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async addTrigger(@Param('id') id: string, @Body() body: AddTriggerRequest, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const trigger = { id: body.id ?? randomUUID(), kind: body.kind, name: body.name, enabled: body.enabled ?? true, config: body.config ?? {} };
-    return this.send(res, ifMatch, { type: 'AddTrigger', data: { workflowId: id, trigger }, metadata: commandMetadata(req) }, { triggerId: trigger.id });
+    const added = await this.send(res, ifMatch, { type: 'AddTrigger', data: { workflowId: id, trigger }, metadata: commandMetadata(req) }, { triggerId: trigger.id });
+    if (trigger.kind !== 'webhook') return added;
+    // A webhook trigger gets its address and first secret now; the secret is shown this once (see triggers.controller).
+    const secret = newWebhookSecret();
+    const recorded = await this.commands.send('workflow', {
+      type: 'RecordWebhookSecret',
+      data: { workflowId: id, triggerId: trigger.id, change: 'rotated', fingerprint: secret.fingerprint },
+      metadata: commandMetadata(req),
+    });
+    const { endpoint } = await this.webhooks.create(id, trigger.id, secret);
+    res.setHeader('ETag', etagOf(recorded.revision));
+    return {
+      ...added,
+      revision: Number(recorded.revision),
+      ...(recorded.position ? { position: formatPosition(recorded.position) } : {}),
+      webhook: { hookId: endpoint.hookId, url: `/api/hooks/${endpoint.hookId}`, secret: secret.secret, fingerprint: secret.fingerprint },
+    };
   }
 
   @Delete('triggers/:triggerId')

@@ -16,7 +16,18 @@ import {
   ValidateNested,
   ArrayMaxSize,
 } from 'class-validator';
-import { DEFINITION_LIMITS, ERROR_STRATEGIES, TRIGGER_KINDS, VARIABLE_TYPES, type ErrorStrategy, type TriggerKind, type VariableType } from '@contracts';
+import { DEFINITION_LIMITS, ERROR_STRATEGIES, TRIGGER_KINDS, VARIABLE_TYPES, type ErrorStrategy, type JoinMode, type TriggerKind, type VariableType } from '@contracts';
+import { ValidateBy } from 'class-validator';
+
+/** `join`: "all", "any" or a whole number of inputs. */
+export const IsJoinMode = () =>
+  ValidateBy({
+    name: 'isJoinMode',
+    validator: {
+      validate: (value: unknown) => value === 'all' || value === 'any' || (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 1000),
+      defaultMessage: () => 'join must be "all", "any" or a whole number of inputs (1 or more)',
+    },
+  });
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ID_MESSAGE = 'ids have 1 to 64 letters, digits, - or _';
@@ -45,6 +56,8 @@ export class AddStepRequest {
   @ApiPropertyOptional({ enum: ERROR_STRATEGIES }) @IsOptional() @IsIn(ERROR_STRATEGIES) errorStrategy?: ErrorStrategy;
   @ApiPropertyOptional({ type: RetryPolicyDto }) @IsOptional() @ValidateNested() @Type(() => RetryPolicyDto) retryPolicy?: RetryPolicyDto;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(30 * 86_400_000) timeoutMs?: number;
+  @ApiPropertyOptional({ description: 'When a step with several inputs runs: "all" (default), "any", or a number N (N of them taken)', oneOf: [{ type: 'string', enum: ['all', 'any'] }, { type: 'integer', minimum: 1 }] })
+  @IsOptional() @IsJoinMode() join?: JoinMode;
 }
 
 export class ConfigureStepRequest {
@@ -59,6 +72,8 @@ export class StepPolicyRequest {
   @ApiProperty({ enum: ERROR_STRATEGIES }) @IsIn(ERROR_STRATEGIES) errorStrategy!: ErrorStrategy;
   @ApiPropertyOptional({ type: RetryPolicyDto }) @IsOptional() @ValidateNested() @Type(() => RetryPolicyDto) retryPolicy?: RetryPolicyDto;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(30 * 86_400_000) timeoutMs?: number;
+  @ApiPropertyOptional({ description: 'When a step with several inputs runs: "all" (default), "any", or a number N (N of them taken)', oneOf: [{ type: 'string', enum: ['all', 'any'] }, { type: 'integer', minimum: 1 }] })
+  @IsOptional() @IsJoinMode() join?: JoinMode;
 }
 
 export class ConnectStepsRequest {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExecutionTrigger, LogPosition, MessageMetadata, StartExecution } from '@contracts';
 import { DomainError } from '../domain/decider';
 import { checkRunInput } from '../domain/execution/run-input';
-import { findPublishedVersion } from '../queries/published-version';
+import { findPublishedVersion, type PublishedVersion } from '../queries/published-version';
 import { Commands } from './dispatch';
 
 export interface StartRequest {
@@ -16,6 +16,8 @@ export interface StartRequest {
   reusedOutputs?: Record<string, unknown>;
   /** A stable id makes the start idempotent (a trigger's tick, a webhook delivery); default: a new one. */
   executionId?: string;
+  /** The version to run, when the caller has just read it (webhook ingress caches it for a second): saves a read. */
+  published?: PublishedVersion;
 }
 
 export interface StartedExecution {
@@ -34,7 +36,7 @@ export class ExecutionStarter {
   constructor(private readonly commands: Commands) {}
 
   async start(request: StartRequest, metadata: MessageMetadata & { commandId: string }, db: Parameters<typeof findPublishedVersion>[0]): Promise<StartedExecution> {
-    const published = await findPublishedVersion(db, request.workflowId, request.version);
+    const published = request.published?.workflowId === request.workflowId ? request.published : await findPublishedVersion(db, request.workflowId, request.version);
     if (!published) {
       throw new DomainError(
         'rule_violated',

@@ -4,6 +4,7 @@ import type { EventStore } from '../adapters/event-store/event-store.port';
 import { loadState } from '../commands/handle-command';
 import { DomainError } from '../domain/decider';
 import { executionDecider, type ExecutionState } from '../domain/execution/execution.decider';
+import { enclosingLoops } from '../domain/workflow/loops';
 import { executionStream } from '@contracts';
 import type { EngineServices, ExecutorRegistry, StepContext, StepOutcome } from './executor';
 import { buildScope, evaluate, resolveConfig, type ExpressionScope } from './expressions';
@@ -53,7 +54,7 @@ export class StepRunner {
     let scope: ExpressionScope | undefined;
     try {
       if (!action) throw new StepFailure('InvalidConfig', `Unknown action type ${step.type}`, { retryable: false });
-      scope = await this.scopeOf(state);
+      scope = await this.scopeOf(state, stepId);
       const config = await resolveConfig(action.type, (scheduled.input ?? step.config) as Record<string, unknown>, scope);
       outcome = await this.withTimeout(timeoutMs, (signal) =>
         this.deps.registry[action.type].execute(this.contextFor(state, scheduled, config, scope!, signal)),
@@ -79,26 +80,40 @@ export class StepRunner {
       await this.report({ type: 'FailStep', data: { ...attemptRef, error: { kind: failure.kind, message: `Edge condition: ${failure.message}`, retryable: false }, random: Math.random() } }, reportContext);
       return 'ran';
     }
-    const output = await this.deps.outputs.keep(outcome.output);
+    // A loop's items stay in the event: the decider goes through them.
+    const output = action!.type === 'loop' ? outcome.output : await this.deps.outputs.keep(outcome.output);
     this.deps.observeStep?.(step.type, 'succeeded', (performance.now() - started) / 1000);
     await this.report({ type: 'CompleteStep', data: { ...attemptRef, output, ...(edgeConditions ? { edgeConditions } : {}) } }, reportContext);
     return 'ran';
   }
 
-  /** What the step's expressions read: input, variables (declared defaults under the input), earlier outputs. */
-  async scopeOf(state: ExecutionState): Promise<ExpressionScope> {
+  /**
+   * What the step's expressions read: input, variables (declared defaults under the input),
+   * earlier outputs, and inside a loop its current item and index (as `item`/`index` and under
+   * the names the loop step gives them).
+   */
+  async scopeOf(state: ExecutionState, stepId?: string): Promise<ExpressionScope> {
     const defaults = Object.fromEntries(state.definition.variables.filter((v) => v.default !== undefined).map((v) => [v.name, v.default]));
     const steps: Record<string, unknown> = {};
     for (const [id, run] of Object.entries(state.steps)) {
       // `steps.<id>.output.<field>`, as the catalogue's examples write it.
       if (run.status === 'succeeded') steps[id] = { output: await this.deps.outputs.resolve(run.output) };
     }
-    return buildScope({
+    const loopVars: Record<string, unknown> = {};
+    for (const { loopId } of stepId ? enclosingLoops(state.definition, stepId) : []) {
+      const loop = state.steps[loopId]?.loop;
+      const config = state.definition.steps.find((s) => s.id === loopId)?.config ?? {};
+      if (!loop) continue;
+      loopVars[String(config.itemVariable ?? 'item')] = loop.items[loop.index] ?? null;
+      loopVars[String(config.indexVariable ?? 'index')] = loop.index;
+    }
+    const scope = buildScope({
       input: state.input,
       vars: { ...defaults, ...state.input },
       steps,
       execution: { id: state.executionId, workflowId: state.workflowId, version: state.version, startedAt: state.startedAt },
     });
+    return { ...loopVars, ...scope, ...('item' in loopVars ? { item: loopVars.item } : {}), ...('index' in loopVars ? { index: loopVars.index } : {}) } as ExpressionScope;
   }
 
   private contextFor(state: ExecutionState, scheduled: StepScheduledData, config: Record<string, unknown>, scope: ExpressionScope, signal: AbortSignal): StepContext {
@@ -109,7 +124,8 @@ export class StepRunner {
       stepId: scheduled.stepId,
       attempt: scheduled.attempt,
       scheduledId: scheduled.scheduledId,
-      idempotencyKey: `${state.executionId}:${scheduled.stepId}`,
+      // Inside a loop each item's side effect is its own: the key names the iteration.
+      idempotencyKey: `${state.executionId}:${scheduled.stepId}${scheduled.iteration !== undefined ? `#${scheduled.iteration}` : ''}`,
       config,
       scope,
       evaluate: (expression, extra = {}) => evaluate(expression, { ...scope, ...extra }),

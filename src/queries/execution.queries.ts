@@ -29,6 +29,8 @@ export interface ExecutionSummaryDto {
 export interface StepAttemptDto {
   stepId: string;
   attempt: number;
+  /** Inside loops: the item index of each enclosing loop ("2", "0.3"); null outside. */
+  iteration: string | null;
   actionType: string;
   status: string;
   input: unknown;
@@ -92,6 +94,7 @@ function toAttempt(row: Selectable<ExecutionStepTable>): StepAttemptDto {
   return {
     stepId: row.step_id,
     attempt: row.attempt,
+    iteration: row.iteration,
     actionType: row.action_type,
     status: row.status,
     input: row.input,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
-import type { ExecutionCommand, ExecutionEvent, RecordedEvent, StepScheduledData } from '@contracts';
+import type { ExecutionCommand, ExecutionEvent, RecordedEvent, StepScheduledData, WaitStep } from '@contracts';
 import { executionStream } from '@contracts';
 import type { Consumer } from '../adapters/broker/broker.port';
 import { decodeEventMessage } from '../adapters/broker/event-message';
@@ -39,6 +39,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   readonly runner: StepRunner;
   readonly timers: TimerService;
   private readonly workerId = `${hostname()}:${process.pid}`;
+  private readonly localTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
@@ -61,6 +62,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       outputs: new OutputStore(infra.database.db),
       report: async (command, { commandKey, workspaceId, correlationId }) => {
         await this.sendExecution(command, deterministicId(commandKey, 0), workspaceId, correlationId);
+        if (command.type === 'WaitStep') this.armLocally(command.data as WaitStep['data'], workspaceId);
       },
       workerId: this.workerId,
       shutdown: this.shutdown.signal,
@@ -104,8 +106,27 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.shutdown.abort();
+    for (const timer of this.localTimers) clearTimeout(timer);
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     await this.timers.stop();
+  }
+
+  /**
+   * A delay this worker just set also gets an in-memory timer, so it fires on time instead of after
+   * the timer read model has caught up and the next poll. It sends the very command the durable
+   * timer would (same id), so whichever comes second changes nothing; a crash leaves the durable one.
+   */
+  private armLocally(data: WaitStep['data'], workspaceId: string): void {
+    if (data.wait.kind !== 'timer' || this.shutdown.signal.aborted) return;
+    const { timerId, fireAt } = data.wait;
+    const key = `timer:delay:${timerId}@${new Date(fireAt).toISOString()}`;
+    const timer = setTimeout(() => {
+      this.localTimers.delete(timer);
+      const command = { type: 'FireTimer' as const, data: { executionId: data.executionId, stepId: data.stepId, timerId } };
+      this.sendExecution(command, deterministicId(key, 0), workspaceId, key).catch(() => undefined);
+    }, Math.max(0, Date.parse(fireAt) - Date.now()));
+    timer.unref();
+    this.localTimers.add(timer);
   }
 
   private async sendExecution(command: Pick<ExecutionCommand, 'type' | 'data'>, commandId: string, workspaceId: string, correlationId: string) {

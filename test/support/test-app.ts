@@ -8,6 +8,7 @@ import { createApp } from '../../src/bootstrap';
 import { dropSchema } from '../../src/adapters/database/database';
 import { RabbitMqBroker } from '../../src/adapters/broker/rabbitmq.broker';
 import { ENGINE_QUEUES } from '../../src/runtime/engine.service';
+import { TRIGGER_EVENTS_QUEUE } from '../../src/triggers/event-triggers';
 import { allProjectors, projectionQueueName } from '../../projections';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, uniqueSchema } from './test-database';
 
@@ -38,7 +39,7 @@ export async function cleanUpServers(config: AppConfig): Promise<void> {
   if (config.databaseUrl && config.databaseSchema) await dropSchema(config.databaseUrl, config.databaseSchema);
   if (config.amqpUrl) {
     const broker = new RabbitMqBroker(config.amqpUrl, { namespace: config.brokerNamespace });
-    await broker.deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES]).catch(() => undefined);
+    await broker.deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE]).catch(() => undefined);
   }
 }
 

@@ -82,6 +82,8 @@ export interface ExecutionStartedData {
 export interface StepScheduledData extends AttemptRef {
   /** The step's action type (read models show it without the definition). */
   actionType?: string;
+  /** Inside loops: the item index of each enclosing loop, outermost first ("2" or "0.3"). */
+  iteration?: string;
   /** The effective policy (the step's own, or its action's default), fixed for the run. */
   retryPolicy: RetryPolicy;
   timeoutMs: number;
@@ -206,6 +208,20 @@ export interface ApprovalEscalatedData {
   timeoutAt?: string;
   escalatedAt: string;
 }
+/**
+ * A loop step starts going round its body once more (SPEC B2): the body's steps start afresh for
+ * item `index`. The first one also carries the items (what the loop's attempt evaluated).
+ */
+export interface LoopIterationStartedData {
+  executionId: string;
+  stepId: string;
+  index: number;
+  count: number;
+  items?: unknown[];
+  /** The loop's attempt (first iteration only; it closes that attempt). */
+  attempt?: number;
+  scheduledId?: string;
+}
 export interface ChildExecutionStartedData extends AttemptRef {
   childExecutionId: string;
   workflowId: string;
@@ -234,6 +250,7 @@ export type ApprovalGranted = EventEnvelope<'ApprovalGranted', ApprovalDecisionD
 export type ApprovalRejected = EventEnvelope<'ApprovalRejected', ApprovalDecisionData>;
 export type ApprovalEscalated = EventEnvelope<'ApprovalEscalated', ApprovalEscalatedData>;
 export type ChildExecutionStarted = EventEnvelope<'ChildExecutionStarted', ChildExecutionStartedData>;
+export type LoopIterationStarted = EventEnvelope<'LoopIterationStarted', LoopIterationStartedData>;
 
 export type ExecutionEvent =
   | ExecutionStarted
@@ -256,6 +273,7 @@ export type ExecutionEvent =
   | ApprovalGranted
   | ApprovalRejected
   | ApprovalEscalated
-  | ChildExecutionStarted;
+  | ChildExecutionStarted
+  | LoopIterationStarted;
 
 export type ExecutionEventType = ExecutionEvent['type'];

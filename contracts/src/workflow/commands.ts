@@ -4,6 +4,7 @@ import type { ShareGrantee } from './events';
 import type {
   EdgeDefinition,
   ErrorStrategy,
+  JoinMode,
   Position,
   RetryPolicy,
   StepDefinition,
@@ -37,7 +38,7 @@ export type RenameStep = Command<'RenameStep', WithWorkflow<{ stepId: string; na
 export type MoveStep = Command<'MoveStep', WithWorkflow<{ stepId: string; position: Position }>>;
 export type ChangeStepPolicy = Command<
   'ChangeStepPolicy',
-  WithWorkflow<{ stepId: string; errorStrategy: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number }>
+  WithWorkflow<{ stepId: string; errorStrategy: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number; join?: JoinMode }>
 >;
 export type RemoveStep = Command<'RemoveStep', WithWorkflow<{ stepId: string }>>;
 export type ConnectSteps = Command<'ConnectSteps', WithWorkflow<{ edge: EdgeDefinition }>>;
@@ -47,6 +48,10 @@ export type RemoveVariable = Command<'RemoveVariable', WithWorkflow<{ name: stri
 export type AddTrigger = Command<'AddTrigger', WithWorkflow<{ trigger: TriggerDefinition }>>;
 export type RemoveTrigger = Command<'RemoveTrigger', WithWorkflow<{ triggerId: string }>>;
 export type SetTags = Command<'SetTags', WithWorkflow<{ tags: string[] }>>;
+/** Pause/resume a trigger: no If-Match needed, applies at once (see TriggerEnabledData). */
+export type SetTriggerEnabled = Command<'SetTriggerEnabled', WithWorkflow<{ triggerId: string; enabled: boolean }>>;
+/** Records that a webhook secret was added (rotate) or removed (retire); the secret stays out of the event. */
+export type RecordWebhookSecret = Command<'RecordWebhookSecret', WithWorkflow<{ triggerId: string; change: 'rotated' | 'retired'; fingerprint: string }>>;
 export type PublishVersion = Command<'PublishVersion', WithWorkflow<{ note: string }>>;
 export type RollbackToVersion = Command<'RollbackToVersion', WithWorkflow<{ version: number }>>;
 
@@ -63,6 +68,7 @@ export type WorkflowGraphCommand =
   | RemoveVariable
   | AddTrigger
   | RemoveTrigger
+  | SetTriggerEnabled
   | SetTags;
 
 /**
@@ -96,4 +102,5 @@ export type WorkflowCommand =
   | ChangeShare
   | RevokeShare
   | CreatePublicLink
-  | RevokePublicLink;
+  | RevokePublicLink
+  | RecordWebhookSecret;

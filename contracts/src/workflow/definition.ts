@@ -39,6 +39,13 @@ export interface RetryPolicy {
   nonRetryableErrors: string[];
 }
 
+/**
+ * When a step with several incoming edges runs (SPEC B2): `all` (the default) once every input is
+ * decided and one was taken; `any` as soon as one is taken; a number N once N of them are taken.
+ * It is skipped once that can no longer happen.
+ */
+export type JoinMode = 'all' | 'any' | number;
+
 export interface StepDefinition {
   id: string;
   name: string;
@@ -50,6 +57,8 @@ export interface StepDefinition {
   /** Absent: the action's default policy. */
   retryPolicy?: RetryPolicy;
   timeoutMs?: number;
+  /** Absent: `all`. */
+  join?: JoinMode;
 }
 
 export interface EdgeDefinition {

@@ -3,6 +3,7 @@ import type { WorkflowPermission } from '../accounts/roles';
 import type {
   EdgeDefinition,
   ErrorStrategy,
+  JoinMode,
   Position,
   RetryPolicy,
   StepDefinition,
@@ -97,6 +98,7 @@ export interface StepPolicyChangedData {
   errorStrategy: ErrorStrategy;
   retryPolicy?: RetryPolicy;
   timeoutMs?: number;
+  join?: JoinMode;
 }
 export interface StepRemovedData {
   workflowId: string;
@@ -125,6 +127,30 @@ export interface TriggerAddedData {
 export interface TriggerRemovedData {
   workflowId: string;
   triggerId: string;
+}
+/** A trigger switched on or off (SPEC C2 pause/resume). Edits the draft and applies at once to the published version. */
+export interface TriggerEnabledData {
+  workflowId: string;
+  triggerId: string;
+}
+export interface TriggerDisabledData {
+  workflowId: string;
+  triggerId: string;
+}
+/**
+ * A webhook trigger's secrets changed. The secret itself is never in an event (events are read by
+ * history, activity and exports): it lives in the `webhook_endpoint` table; the event records the
+ * fact and a short fingerprint (first 12 hex of its SHA-256) so audits can tell secrets apart.
+ */
+export interface WebhookSecretRotatedData {
+  workflowId: string;
+  triggerId: string;
+  fingerprint: string;
+}
+export interface WebhookSecretRetiredData {
+  workflowId: string;
+  triggerId: string;
+  fingerprint: string;
 }
 export interface WorkflowTagsChangedData {
   workflowId: string;
@@ -171,6 +197,10 @@ export type VariableRemoved = EventEnvelope<'VariableRemoved', VariableRemovedDa
 export type TriggerAdded = EventEnvelope<'TriggerAdded', TriggerAddedData>;
 export type TriggerRemoved = EventEnvelope<'TriggerRemoved', TriggerRemovedData>;
 export type WorkflowTagsChanged = EventEnvelope<'WorkflowTagsChanged', WorkflowTagsChangedData>;
+export type TriggerEnabled = EventEnvelope<'TriggerEnabled', TriggerEnabledData>;
+export type TriggerDisabled = EventEnvelope<'TriggerDisabled', TriggerDisabledData>;
+export type WebhookSecretRotated = EventEnvelope<'WebhookSecretRotated', WebhookSecretRotatedData>;
+export type WebhookSecretRetired = EventEnvelope<'WebhookSecretRetired', WebhookSecretRetiredData>;
 export type WorkflowVersionPublished = EventEnvelope<'WorkflowVersionPublished', WorkflowVersionPublishedData>;
 export type WorkflowRolledBack = EventEnvelope<'WorkflowRolledBack', WorkflowRolledBackData>;
 
@@ -188,6 +218,8 @@ export type WorkflowGraphEvent =
   | VariableRemoved
   | TriggerAdded
   | TriggerRemoved
+  | TriggerEnabled
+  | TriggerDisabled
   | WorkflowTagsChanged;
 
 export type WorkflowEvent =
@@ -203,7 +235,9 @@ export type WorkflowEvent =
   | WorkflowShareChanged
   | WorkflowShareRevoked
   | PublicLinkCreated
-  | PublicLinkRevoked;
+  | PublicLinkRevoked
+  | WebhookSecretRotated
+  | WebhookSecretRetired;
 
 export type WorkflowEventType = WorkflowEvent['type'];
 
@@ -230,6 +264,10 @@ export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
   'VariableRemoved',
   'TriggerAdded',
   'TriggerRemoved',
+  'TriggerEnabled',
+  'TriggerDisabled',
+  'WebhookSecretRotated',
+  'WebhookSecretRetired',
   'WorkflowTagsChanged',
   'WorkflowVersionPublished',
   'WorkflowRolledBack',

@@ -15,6 +15,7 @@ import type { ExecutionStepTable, ExecutionTable } from '../../../projections/ex
 import type { ExecutionTimerTable } from '../../../projections/execution-timer/execution-timer.table';
 import type { ApprovalTable } from '../../../projections/approval/approval.table';
 import type { TaskTable } from '../../../projections/task/task.table';
+import type { TriggerCheckpointTable, WebhookEndpointTable } from '../../triggers/trigger.tables';
 
 /**
  * The one kysely `Database` interface: event store tables, checkpoints and every read model.
@@ -103,4 +104,6 @@ export interface Database {
   email_outbox: EmailOutboxTable;
   /** Step outputs over the size limit, kept by reference (`{ $ref }` in the event). */
   step_output_blob: StepOutputBlobTable;
+  webhook_endpoint: WebhookEndpointTable;
+  trigger_checkpoint: TriggerCheckpointTable;
 }

@@ -17,8 +17,8 @@ export { evolveExecution, initialExecutionState, type ExecutionDecidedEvent, typ
  * `continue` and `error_branch` first retry under the step's policy, then fail the run, carry on
  * with output null, or take the step's `error` edges.
  *
- * Waits (delay timers, approvals, child runs) are in waits.ts. Not here yet (see walk.ts): loops
- * and joins on any / N of M.
+ * Waits (delay timers, approvals, child runs) are in waits.ts, loop shapes in loops.ts. Not here
+ * yet (see walk.ts): joins on any / N of M.
  */
 export function decideExecution(command: ExecutionCommand, state: ExecutionState): ExecutionDecidedEvent[] {
   const at = command.metadata.occurredAt;
@@ -31,7 +31,7 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
     if (definition.edges.some((e) => !ids.has(e.from) || !ids.has(e.to))) {
       throw new DomainError('rule_violated', 'definition-invalid', 'An edge of the definition names an unknown step');
     }
-    if (hasCycle(definition)) throw new DomainError('rule_violated', 'definition-cyclic', 'The definition has a cycle; loops are not supported yet');
+    if (hasCycle(definition)) throw new DomainError('rule_violated', 'definition-cyclic', 'The definition has a cycle that does not go through a loop step');
     if (parent?.ancestry.includes(workflowId)) {
       throw new DomainError('rule_violated', 'sub-workflow-cycle', `Workflow ${workflowId} is already running higher up this chain of sub-workflows`);
     }
@@ -77,9 +77,16 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
     case 'CompleteStep': {
       const { stepId, attempt, scheduledId, output, edgeConditions } = command.data;
       const run = requireLiveAttempt(state, stepId, attempt, scheduledId, reportable(command.data));
+      const isLoop = state.definition.steps.find((s) => s.id === stepId)?.type === 'loop';
+      const items = isLoop ? (output as { items?: unknown })?.items : undefined;
+      if (Array.isArray(items) && items.length > 0) {
+        // A loop's attempt evaluated its items: the body now runs once per item.
+        const first: ExecutionDecidedEvent = { type: 'LoopIterationStarted', data: { executionId, stepId, index: 0, count: items.length, items, attempt, scheduledId } };
+        return andThen(state, [...startedFirst(state, run, command.data), first], at, commandId);
+      }
       const succeeded: ExecutionDecidedEvent = {
         type: 'StepSucceeded',
-        data: { executionId, stepId, attempt, scheduledId, output, ...(edgeConditions ? { edgeConditions } : {}), completedAt: at },
+        data: { executionId, stepId, attempt, scheduledId, output: isLoop ? { iterations: 0 } : output, ...(edgeConditions ? { edgeConditions } : {}), completedAt: at },
       };
       return andThen(state, [...startedFirst(state, run, command.data), succeeded], at, commandId);
     }

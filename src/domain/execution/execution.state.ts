@@ -1,6 +1,7 @@
 import type { Approvers, ExecutionEvent, ExecutionTrigger, FailureHandling, ParentRef, RetryPolicy, StepError, WorkflowDefinition } from '@contracts';
 import { STEP_TIMEOUT_ERROR_KIND, emptyDefinition } from '@contracts';
 import { assertNever, type DecidedOf } from '../decider';
+import { loopShapes } from '../workflow/loops';
 
 export type ExecutionDecidedEvent = DecidedOf<ExecutionEvent>;
 
@@ -11,7 +12,7 @@ export type ExecutionStatus = 'none' | 'running' | 'paused' | 'succeeded' | 'fai
  * null); `failed` is terminal for the step: either it failed the run, or (`routedToError`) its
  * `error` edges were taken.
  */
-export type StepStatus = 'pending' | 'scheduled' | 'running' | 'waiting' | 'waiting_retry' | 'succeeded' | 'failed' | 'skipped';
+export type StepStatus = 'pending' | 'scheduled' | 'running' | 'waiting' | 'waiting_retry' | 'iterating' | 'succeeded' | 'failed' | 'skipped';
 
 /** What a `waiting` step waits for. */
 export type StepWaitState =
@@ -44,6 +45,8 @@ export interface StepRun {
   handling?: FailureHandling;
   notBefore?: string;
   wait?: StepWaitState;
+  /** A loop step going round its body: which item, of how many. */
+  loop?: { index: number; count: number; items: unknown[] };
 }
 
 export interface ExecutionState {
@@ -152,6 +155,17 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEv
       return step(event.data.stepId, (run) =>
         run.wait?.kind === 'approval' ? { ...run, wait: { ...run.wait, approvers, timeoutAt, escalated: true } } : run,
       );
+    }
+    case 'LoopIterationStarted': {
+      const { stepId, index, count, items } = event.data;
+      const loop = state.steps[stepId];
+      if (!loop) return state;
+      // The body starts afresh for this item (its own attempts, outputs of the last item gone).
+      const body = loopShapes(state.definition).get(stepId)?.body ?? new Set<string>();
+      const steps = { ...state.steps };
+      for (const id of body) steps[id] = { status: 'pending', attempt: 0 };
+      steps[stepId] = { ...loop, status: 'iterating', loop: { index, count, items: items ?? loop.loop?.items ?? [] } };
+      return { ...state, steps };
     }
     case 'ChildExecutionStarted': {
       const { childExecutionId, workflowId, version } = event.data;

@@ -79,7 +79,7 @@ interface EntityKind<T> {
 const STEP: EntityKind<StepDefinition> = {
   kind: 'step',
   keyField: 'id',
-  fieldOrder: ['name', 'type', 'config', 'position', 'errorStrategy', 'retryPolicy', 'timeoutMs'],
+  fieldOrder: ['name', 'type', 'config', 'position', 'errorStrategy', 'retryPolicy', 'timeoutMs', 'join'],
   deep: ['config'],
 };
 const EDGE: EntityKind<EdgeDefinition> = { kind: 'edge', keyField: 'id', fieldOrder: ['from', 'to', 'condition', 'label'], deep: [] };

@@ -1,6 +1,7 @@
 import type { ValidationIssue, WorkflowDefinition } from '@contracts';
 import { findAction } from '@contracts';
 import { expressionSitesIn, validateActionConfig } from './action-config.validator';
+import { backEdgesOf } from './loops';
 
 /** Roots every expression may use besides the declared variables (see the README's expression section). */
 export const EXPRESSION_ROOTS = new Set(['input', 'vars', 'steps', 'execution', 'item', 'index']);
@@ -60,7 +61,9 @@ export function validateDefinition(definition: WorkflowDefinition): ValidationIs
   }
 
   if (steps.length > 0) {
-    const incoming = new Set(validEdges.map((e) => e.to));
+    // An edge closing a loop (from its body back into it) does not make the loop wait.
+    const back = backEdgesOf(definition);
+    const incoming = new Set(validEdges.filter((e) => !back.has(e.id)).map((e) => e.to));
     const starts = steps.filter((s) => !incoming.has(s.id));
     if (starts.length === 0) issues.push({ severity: 'error', code: 'missing-start', message: 'Every step has an incoming edge: nothing can start' });
     const reached = reachable(starts.map((s) => s.id), validEdges);

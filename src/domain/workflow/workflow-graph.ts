@@ -1,6 +1,7 @@
 import type { WorkflowDefinition, WorkflowGraphCommand, WorkflowGraphEvent } from '@contracts';
 import { DEFINITION_LIMITS, VARIABLE_TYPES } from '@contracts';
 import { DomainError, assertNever, type DecidedOf } from '../decider';
+import { triggerConfigErrors } from '../../triggers/trigger-config';
 
 export type GraphDecidedEvent = DecidedOf<WorkflowGraphEvent>;
 
@@ -18,6 +19,8 @@ const GRAPH_EVENT_TYPES: Record<WorkflowGraphEvent['type'], true> = {
   VariableRemoved: true,
   TriggerAdded: true,
   TriggerRemoved: true,
+  TriggerEnabled: true,
+  TriggerDisabled: true,
   WorkflowTagsChanged: true,
 };
 
@@ -43,12 +46,13 @@ export function evolveGraph(definition: WorkflowDefinition, event: GraphDecidedE
     case 'StepMoved':
       return updateStep(event.data.stepId, (s) => ({ ...s, position: event.data.position }));
     case 'StepPolicyChanged': {
-      const { errorStrategy, retryPolicy, timeoutMs } = event.data;
-      return updateStep(event.data.stepId, ({ retryPolicy: _r, timeoutMs: _t, ...s }) => ({
+      const { errorStrategy, retryPolicy, timeoutMs, join } = event.data;
+      return updateStep(event.data.stepId, ({ retryPolicy: _r, timeoutMs: _t, join: _j, ...s }) => ({
         ...s,
         errorStrategy,
         ...(retryPolicy ? { retryPolicy } : {}),
         ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(join !== undefined ? { join } : {}),
       }));
     }
     case 'StepRemoved':
@@ -69,6 +73,11 @@ export function evolveGraph(definition: WorkflowDefinition, event: GraphDecidedE
       return { ...d, triggers: [...d.triggers, event.data.trigger] };
     case 'TriggerRemoved':
       return { ...d, triggers: d.triggers.filter((t) => t.id !== event.data.triggerId) };
+    case 'TriggerEnabled':
+    case 'TriggerDisabled': {
+      const enabled = event.type === 'TriggerEnabled';
+      return { ...d, triggers: d.triggers.map((t) => (t.id === event.data.triggerId ? { ...t, enabled } : t)) };
+    }
     case 'WorkflowTagsChanged':
       return { ...d, tags: event.data.tags };
     default:
@@ -96,6 +105,7 @@ export function decideGraph(
       if (d.steps.length >= DEFINITION_LIMITS.steps) throw rule('too-many-steps', `A workflow has at most ${DEFINITION_LIMITS.steps} steps`);
       if (!knownActionType(step.type)) throw rule('unknown-action-type', `Unknown action type ${step.type}`);
       if (!Number.isFinite(step.position?.x) || !Number.isFinite(step.position?.y)) throw rule('invalid-position', 'A position has finite x and y');
+      if (step.join !== undefined) validJoin(step.join);
       return [{ type: 'StepAdded', data: { workflowId, step: { ...step, name: validStepName(step.name), config: validConfig(step.config) } } }];
     }
     case 'ConfigureStep':
@@ -115,8 +125,14 @@ export function decideGraph(
     case 'ChangeStepPolicy': {
       const step = requireStep(d, command.data.stepId);
       // An error_branch strategy without its `error` edge yet is allowed: the validator reports it.
-      const { errorStrategy, retryPolicy, timeoutMs } = command.data;
-      return [{ type: 'StepPolicyChanged', data: { workflowId, stepId: step.id, errorStrategy, ...(retryPolicy ? { retryPolicy } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) } }];
+      const { errorStrategy, retryPolicy, timeoutMs, join } = command.data;
+      if (join !== undefined) validJoin(join);
+      return [
+        {
+          type: 'StepPolicyChanged',
+          data: { workflowId, stepId: step.id, errorStrategy, ...(retryPolicy ? { retryPolicy } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(join !== undefined ? { join } : {}) },
+        },
+      ];
     }
     case 'RemoveStep': {
       const step = requireStep(d, command.data.stepId);
@@ -161,7 +177,16 @@ export function decideGraph(
       if (!ID.test(trigger.id)) throw rule('invalid-trigger-id', 'A trigger id has 1 to 64 letters, digits, - or _');
       if (d.triggers.some((t) => t.id === trigger.id)) throw new DomainError('conflict', 'trigger-exists', `A trigger ${trigger.id} already exists`);
       if (d.triggers.length >= DEFINITION_LIMITS.triggers) throw rule('too-many-triggers', `At most ${DEFINITION_LIMITS.triggers} triggers`);
+      // There is no "edit trigger" command, so a config that cannot work is refused now rather than shown later.
+      const configErrors = triggerConfigErrors(trigger);
+      if (configErrors.length > 0) throw new DomainError('rule_violated', 'invalid-trigger-config', `${trigger.kind} trigger: ${configErrors.join('; ')}`, configErrors);
       return [{ type: 'TriggerAdded', data: { workflowId, trigger } }];
+    }
+    case 'SetTriggerEnabled': {
+      const trigger = d.triggers.find((t) => t.id === command.data.triggerId);
+      if (!trigger) throw new DomainError('not_found', 'trigger-not-found', `No trigger ${command.data.triggerId}`);
+      if (trigger.enabled === command.data.enabled) return [];
+      return [{ type: command.data.enabled ? 'TriggerEnabled' : 'TriggerDisabled', data: { workflowId, triggerId: trigger.id } }];
     }
     case 'RemoveTrigger':
       if (!d.triggers.some((t) => t.id === command.data.triggerId)) throw new DomainError('not_found', 'trigger-not-found', `No trigger ${command.data.triggerId}`);
@@ -217,4 +242,11 @@ export function matchesType(value: unknown, type: string): boolean {
     default:
       return false;
   }
+}
+
+/** `all`, `any`, or a whole number of inputs (at least 1). */
+function validJoin(join: unknown): void {
+  if (join === 'all' || join === 'any') return;
+  if (typeof join === 'number' && Number.isInteger(join) && join >= 1 && join <= 1000) return;
+  throw rule('invalid-join', 'join is "all", "any" or a whole number of inputs (1 or more)');
 }

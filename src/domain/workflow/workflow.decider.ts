@@ -154,6 +154,16 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
       const created = decideWorkflow({ ...command, type: 'CreateWorkflow', data: rest }, state);
       return [...created, ...definitionAsEvents(created, definition, command, mustBeValid)];
     }
+    case 'RecordWebhookSecret': {
+      requireEditable(state, workflowId);
+      const { triggerId, change, fingerprint } = command.data;
+      const latest = state.versions[state.versions.length - 1];
+      const trigger = state.definition.triggers.find((t) => t.id === triggerId) ?? latest?.triggers.find((t) => t.id === triggerId);
+      if (!trigger) throw new DomainError('not_found', 'trigger-not-found', `No trigger ${triggerId}`);
+      if (trigger.kind !== 'webhook') throw new DomainError('rule_violated', 'not-a-webhook-trigger', `Trigger ${triggerId} is a ${trigger.kind} trigger; only webhook triggers have secrets`);
+      if (!/^[0-9a-f]{12}$/.test(fingerprint)) throw new DomainError('rule_violated', 'invalid-fingerprint', 'A secret fingerprint is 12 hex digits');
+      return [{ type: change === 'rotated' ? 'WebhookSecretRotated' : 'WebhookSecretRetired', data: { workflowId, triggerId, fingerprint } }];
+    }
     case 'PublishVersion': {
       requireEditable(state, workflowId);
       const note = command.data.note.trim();
@@ -191,6 +201,7 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
     case 'RemoveVariable':
     case 'AddTrigger':
     case 'RemoveTrigger':
+    case 'SetTriggerEnabled':
     case 'SetTags':
       requireEditable(state, workflowId);
       return decideGraph(command, state.definition, (type) => findAction(type) !== undefined);

@@ -1,0 +1,154 @@
+/**
+ * bench/webhook (issue 6): signed webhook ingress (verify the Standard Webhooks signature over the raw body, append
+ * ExecutionStarted durably with expected revision no_stream, answer 202) in requests/s and p99, beside a bare NestJS
+ * route answering 200 in the same process run, both driven by autocannon.
+ *
+ *   1. max rate: 32 connections for BENCH_PHASE_MS (10 s) each, ours then bare;
+ *   2. ours at half its max rate (autocannon overallRate): p99 must stay under 50 ms.
+ * Targets: ours >= 0.3x bare; p99 < 50 ms at half max. Every request carries a fresh webhook-id, signed as autocannon
+ * builds it (one HMAC, a few microseconds of the client's time). The measured process runs the API role only (no engine
+ * running the started runs, no projections), as an API replica would.
+ *
+ * Usage: npm run bench:webhook  (DATABASE_URL defaults to the local server; the broker is in-process)
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Controller, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import autocannon from 'autocannon';
+import { loadConfig, ALL_ROLES, type ProcessRoles } from '../src/config';
+import { openInfrastructure } from '../src/infrastructure';
+import { createApp } from '../src/bootstrap';
+import { dropSchema } from '../src/adapters/database/database';
+import { signWebhook } from '../src/adapters/crypto/webhook-signature';
+import { DATABASE_URL, resultLine } from './support';
+
+const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
+const CONNECTIONS = 32;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+@Controller()
+class BareController {
+  @Post('bare')
+  @HttpCode(200)
+  bare() {
+    return { ok: true };
+  }
+}
+@Module({ controllers: [BareController] })
+class BareModule {}
+
+async function main() {
+  const schema = `bench_hook_${randomBytes(4).toString('hex')}`;
+  const config = {
+    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
+    databaseUrl: DATABASE_URL,
+    dataDir: undefined,
+    databaseSchema: schema,
+    amqpUrl: undefined,
+    adminEmail: 'bench@bench.local',
+    adminPassword: 'bench-password-1',
+    rateLimitPerMinute: 10_000_000,
+  };
+  try {
+    const hook = await setUp(config);
+    const ours = await serve(config, { api: true, forwarder: false, projections: false, engine: false });
+    const bare = await NestFactory.create(BareModule, { logger: false });
+    await bare.listen(0, '127.0.0.1');
+    try {
+      const oursUrl = `${urlOf(ours)}${hook.url}`;
+      const body = JSON.stringify({ orderId: 42, customer: { email: 'ada@example.com' } });
+      await run(oursUrl, signed(hook.secret, body), { duration: 2000 }); // warm-up
+      const max = await run(oursUrl, signed(hook.secret, body), { duration: PHASE_MS });
+      const baseline = await run(`${urlOf(bare)}/bare`, () => plain(body), { duration: PHASE_MS });
+      await sleep(500);
+      const half = await run(oursUrl, signed(hook.secret, body), { duration: PHASE_MS, overallRate: Math.max(1, Math.floor(max.rps / 2)) });
+      console.log(resultLine('webhook ingress (32 connections)', max.rps, baseline.rps));
+      console.log(`  ours: ${max.rps.toFixed(0)} req/s, p99 ${max.p99} ms, non-2xx ${max.non2xx}, errors ${max.errors}`);
+      console.log(`  bare NestJS route: ${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99} ms`);
+      console.log(`  ours at half max (${Math.floor(max.rps / 2)}/s): ${half.rps.toFixed(0)} req/s, p50 ${half.p50} ms, p99 ${half.p99} ms, non-2xx ${half.non2xx}`);
+      const ratio = max.rps / baseline.rps;
+      console.log(`targets: ratio >= 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}); p99 < 50 ms at half max: ${half.p99 < 50 ? 'met' : 'NOT met'} (${half.p99} ms)`);
+    } finally {
+      await bare.close();
+      await ours.close();
+    }
+  } finally {
+    await dropSchema(DATABASE_URL, schema).catch(() => undefined);
+  }
+}
+
+/** All roles: create, add a webhook trigger (no rate limit to speak of), publish, wait until the version is readable. */
+async function setUp(config: ReturnType<typeof loadConfig>) {
+  const app = await serve(config, ALL_ROLES);
+  try {
+    const base = urlOf(app);
+    const login = (await post(base, '/api/auth/login', { email: config.adminEmail, password: config.adminPassword })) as { accessToken: string };
+    const auth = { authorization: `Bearer ${login.accessToken}` };
+    const created = (await post(base, '/api/workflows', { name: 'Webhook bench', steps: [{ id: 'noop', name: 'noop', type: 'transform', config: { assignments: { ok: 'true' } } }] }, auth)) as { id: string };
+    const trigger = (await post(base, `/api/workflows/${created.id}/triggers`, { kind: 'webhook', name: 'Orders', config: { rateLimitPerMinute: 1_000_000 } }, auth)) as { webhook: { url: string; secret: string } };
+    await post(base, `/api/workflows/${created.id}/versions`, { note: 'bench' }, auth);
+    for (let i = 0; i < 100; i++) {
+      const list = (await (await fetch(`${base}/api/workflows/${created.id}/triggers`, { headers: auth })).json()) as { items: { status: string }[] };
+      if (list.items[0]?.status === 'live') break;
+      await sleep(100);
+    }
+    return trigger.webhook;
+  } finally {
+    await app.close();
+  }
+}
+
+async function serve(config: ReturnType<typeof loadConfig>, roles: ProcessRoles): Promise<INestApplication & { closeAll?: () => Promise<void> }> {
+  const infra = await openInfrastructure(config, { processName: 'bench' });
+  const app = await createApp(infra, roles);
+  await app.listen(0, '127.0.0.1');
+  const close = app.close.bind(app);
+  return Object.assign(app, {
+    close: async () => {
+      await close();
+      await infra.close();
+    },
+  });
+}
+
+function urlOf(app: INestApplication): string {
+  return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+}
+
+async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+type Request = { method: 'POST'; path?: string; headers: Record<string, string>; body: string };
+
+/** A distinct delivery (fresh webhook-id) per request. */
+function signed(secret: string, body: string): () => Request {
+  const bytes = Buffer.from(body);
+  return () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const id = `msg_${randomUUID()}`;
+    return { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, id, ts, bytes) }, body };
+  };
+}
+
+function plain(body: string): Request {
+  return { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+}
+
+async function run(url: string, build: () => Request, options: { duration: number; overallRate?: number }) {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: options.duration / 1000,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...build() }) }],
+  });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { sql, type Kysely } from 'kysely';
+import type { TriggerDefinition, TriggerKind } from '@contracts';
+import type { Database } from '../adapters/database/tables';
+
+/**
+ * Which triggers are live. A trigger's CONFIG comes from the latest published version (runs execute that version,
+ * so what starts them must be what was published); its ON/OFF switch comes from the draft when the draft still has
+ * it, because TriggerEnabled/TriggerDisabled are events that apply at once, without a publish (pause must not wait
+ * for a release). Archived workflows have no live triggers.
+ */
+export interface PublishedTrigger {
+  workflowId: string;
+  workspaceId: string;
+  version: number;
+  trigger: TriggerDefinition;
+  /** The switch as it applies now (draft over published). */
+  enabled: boolean;
+}
+
+export async function publishedTriggers(
+  db: Kysely<Database>,
+  filter: { kind?: TriggerKind; workflowId?: string; triggerId?: string } = {},
+): Promise<PublishedTrigger[]> {
+  // Only the triggers arrays are read: a definition may hold 500 steps and this runs every scheduler poll.
+  const rows = await db
+    .selectFrom('workflow_version as v')
+    .innerJoin('workflow_summary as s', 's.workflow_id', 'v.workflow_id')
+    .leftJoin('workflow_definition as d', 'd.workflow_id', 'v.workflow_id')
+    .distinctOn('v.workflow_id')
+    .select([
+      'v.workflow_id',
+      's.workspace_id',
+      's.status',
+      'v.version',
+      sql<TriggerDefinition[]>`v.definition->'triggers'`.as('published'),
+      sql<TriggerDefinition[] | null>`d.definition->'triggers'`.as('draft'),
+    ])
+    .$if(filter.workflowId !== undefined, (q) => q.where('v.workflow_id', '=', filter.workflowId!))
+    .orderBy('v.workflow_id')
+    .orderBy('v.version', 'desc')
+    .execute();
+  const live: PublishedTrigger[] = [];
+  for (const row of rows) {
+    if (row.status === 'archived') continue;
+    const published = parseJson(row.published) ?? [];
+    const draft = parseJson(row.draft) ?? [];
+    for (const trigger of published) {
+      if (filter.kind && trigger.kind !== filter.kind) continue;
+      if (filter.triggerId && trigger.id !== filter.triggerId) continue;
+      const inDraft = draft.find((t) => t.id === trigger.id);
+      live.push({ workflowId: row.workflow_id, workspaceId: row.workspace_id, version: row.version, trigger, enabled: inDraft ? inDraft.enabled : trigger.enabled });
+    }
+  }
+  return live;
+}
+
+// pg returns jsonb parsed; PGlite too, but a driver returning text must not break the scheduler.
+function parseJson(value: unknown): TriggerDefinition[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  const parsed = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  return Array.isArray(parsed) ? (parsed as TriggerDefinition[]) : undefined;
+}
+
+/** The key a (workflow, trigger) pair is known by in tick and delivery ids: trigger ids are unique per workflow only. */
+export const triggerKey = (workflowId: string, triggerId: string): string => `${workflowId}/${triggerId}`;
