@@ -20,6 +20,9 @@ import { INFRASTRUCTURE } from './tokens';
 /** The engine's queues (under the broker namespace): the steps work queue and the lifecycle consumer's. */
 export const ENGINE_QUEUES = ['steps', 'engine.lifecycle'] as const;
 
+/** Action types whose attempt is a pure evaluation (no side effect): safe to run eagerly. */
+const PURE_ACTIONS: ReadonlySet<string> = new Set(['transform', 'condition']);
+
 /** Deliveries of one step message before it is dead-lettered (its timeout timer still ends the attempt). */
 const STEP_DELIVERY_LIMIT = 20;
 /** How long a finished child waits for its parent step to record that it waits for it. */
@@ -61,8 +64,9 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       registry: executorRegistry,
       outputs: new OutputStore(infra.database.db),
       report: async (command, { commandKey, workspaceId, correlationId }) => {
-        await this.sendExecution(command, deterministicId(commandKey, 0), workspaceId, correlationId);
+        const result = await this.sendExecution(command, deterministicId(commandKey, 0), workspaceId, correlationId);
         if (command.type === 'WaitStep') this.armLocally(command.data as WaitStep['data'], workspaceId);
+        this.runPureStepsNow(result.events, correlationId);
       },
       workerId: this.workerId,
       shutdown: this.shutdown.signal,
@@ -109,6 +113,23 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
     for (const timer of this.localTimers) clearTimeout(timer);
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     await this.timers.stop();
+  }
+
+  /**
+   * Steps that only evaluate expressions (transform, condition) and were scheduled by this worker's
+   * own report run here at once instead of after a trip through the forwarder and the queue. Their
+   * queue message still comes and finds them done (stale, dropped); if it wins the race, the same
+   * deterministic evaluation runs twice and the second report is refused. No side effect doubles.
+   */
+  private runPureStepsNow(events: readonly { type: string; data: unknown }[], correlationId: string): void {
+    for (const event of events) {
+      if (event.type !== 'StepScheduled' || this.shutdown.signal.aborted) continue;
+      const data = event.data as StepScheduledData;
+      if (!PURE_ACTIONS.has(data.actionType ?? '')) continue;
+      setImmediate(() => {
+        this.runner.run(data, correlationId).catch(() => undefined); // the queue copy is the fallback
+      });
+    }
   }
 
   /**
