@@ -136,6 +136,21 @@ describe('handleCommand on PGlite', () => {
     expect(error).toMatchObject({ kind: 'conflict', code: 'workflow-exists' });
   });
 
+  it('given newStream, when a creating command is handled, then it appends without reading; a retry answers the original and another command is refused as usual', async () => {
+    const { workflowId, streamId } = await givenWorkflow(false);
+    const create = command('CreateWorkflow', { workflowId, name: 'Onboarding' });
+    const first = await handleCommand(store, workflowDecider, streamId, create, { newStream: true });
+    expect(first.revision).toBe(0n);
+
+    const again = await handleCommand(store, workflowDecider, streamId, structuredClone(create), { newStream: true });
+    expect(again.revision).toBe(first.revision);
+    expect(again.position).toEqual(first.position);
+    expect(await store.readStream(streamId)).toHaveLength(1);
+    const error = await thrownBy(handleCommand(store, workflowDecider, streamId, command('CreateWorkflow', { workflowId, name: 'Other' }), { newStream: true }));
+    expect(error).toMatchObject({ kind: 'conflict', code: 'workflow-exists' });
+    expect(await store.readStream(streamId)).toHaveLength(1);
+  });
+
   it('given a rename retried after someone else renamed, when the same command comes back, then it answers its original result and decides nothing new', async () => {
     const { workflowId, streamId } = await givenWorkflow();
     const rename = command('RenameWorkflow', { workflowId, name: 'B' });

@@ -15,6 +15,12 @@ export interface CommandOptions {
    * event store. `false` folds the whole stream on every command (as before the cache).
    */
   cache?: StateCache | false;
+  /**
+   * The command creates its stream (a new execution with a fresh id): decide on the initial state
+   * and append expecting no stream, without reading first. If the stream exists after all, the
+   * usual path reads it and decides again (a retry is then answered as before).
+   */
+  newStream?: boolean;
 }
 
 export interface CommandResult {
@@ -76,6 +82,10 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
   command: C,
   options: CommandOptions = {},
 ): Promise<CommandResult> {
+  if (options.newStream && options.expectedRevision === undefined) {
+    const created = await createStream(store, decider, streamId, command);
+    if (created) return created;
+  }
   const cache = options.cache === false ? undefined : (options.cache ?? defaultStateCache(store));
   // Without a cache nothing is looked up between commands: the whole read answers retries.
   const maxRecentCommands = cache?.maxRecentCommands ?? 0;
@@ -126,6 +136,25 @@ export async function loadState<E extends DecidedEvent, S>(store: EventStore, de
   const { entry } = await load(store, decider, streamId, cache.get(decider, streamId), cache.maxRecentCommands);
   cache.set(decider, streamId, entry);
   return { state: entry.state, revision: entry.revision };
+}
+
+/** One append on a stream expected not to exist; undefined when it does exist (or the id was used). */
+async function createStream<C extends Command, E extends DecidedEvent, S>(
+  store: EventStore,
+  decider: Decider<C, E, S>,
+  streamId: string,
+  command: C,
+): Promise<CommandResult | undefined> {
+  const decided = decider.decide(command, decider.initialState());
+  if (decided.length === 0) return undefined;
+  const events = decided.map((event, index) => stamp(command, event, index));
+  try {
+    const result = await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' });
+    return { revision: result.nextRevision, position: result.position, events };
+  } catch (error) {
+    if (error instanceof WrongExpectedVersion || error instanceof DuplicateEventId) return undefined;
+    throw error;
+  }
 }
 
 interface Loaded<S> {

@@ -62,7 +62,8 @@ export class ExecutionStarter {
       },
       metadata: { ...metadata, workspaceId: published.workspaceId },
     };
-    const result = await this.commands.send('execution', command);
+    // A run's stream is new: one append, no read first (an existing id falls back to the usual path).
+    const result = await this.commands.send('execution', command, { newStream: true });
     return { executionId, version: published.version, position: result.position };
   }
 }
