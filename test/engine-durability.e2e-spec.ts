@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
 import { startHttpSink, type HttpSink } from '../src/engine/executors/testing/http-sink';
-import { startProcess, type RunningProcess } from './support/processes';
-import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf, uniqueSchema } from './support/test-database';
-import { TEST_OWNER, cleanUpServers, testConfig } from './support/test-app';
+import { SPLIT_DEPLOYMENT, startProcess, startProcesses, type RunningProcess } from './support/processes';
+import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf } from './support/test-database';
+import { TEST_OWNER, cleanUpServers, processTestSetup } from './support/test-app';
 
 const EXECUTIONS = 150;
 const MAX_ATTEMPTS = 5;
@@ -15,16 +14,7 @@ const MAX_ATTEMPTS = 5;
  * more attempts than its policy allows.
  */
 describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'durability test needs DATABASE_URL and AMQP_URL')('engine durability under kill -9', () => {
-  const config = testConfig({ databaseSchema: uniqueSchema('dur'), brokerNamespace: `bbdur_${randomBytes(4).toString('hex')}` }, { rabbit: true });
-  const env = {
-    DATABASE_URL: config.databaseUrl,
-    DATABASE_SCHEMA: config.databaseSchema,
-    AMQP_URL: config.amqpUrl,
-    BROKER_NAMESPACE: config.brokerNamespace,
-    BLUEBIRD_ADMIN_EMAIL: TEST_OWNER.email,
-    BLUEBIRD_ADMIN_PASSWORD: TEST_OWNER.password,
-    RATE_LIMIT_PER_MINUTE: '100000',
-  };
+  const { config, env } = processTestSetup('dur', { RATE_LIMIT_PER_MINUTE: '100000' });
   const processes: RunningProcess[] = [];
   let api: RunningProcess;
   let workers: RunningProcess[] = [];
@@ -44,15 +34,7 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'durability test needs DATABASE_U
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ok: true }));
     });
-    const started = await Promise.allSettled([
-      startProcess('api', 'main.js', ['--api-only'], env),
-      startProcess('projections', 'main.projections.js', [], env),
-      startProcess('worker-1', 'main.worker.js', [], env),
-      startProcess('worker-2', 'main.worker.js', [], env),
-    ]);
-    for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    processes.push(...(await startProcesses(SPLIT_DEPLOYMENT, env)));
     api = processes[0];
     workers = processes.slice(2);
     db = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });

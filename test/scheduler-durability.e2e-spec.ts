@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
 import { tickId } from '../src/triggers/cron-schedule';
 import { triggerKey } from '../src/triggers/live-triggers';
-import { startProcess, type RunningProcess } from './support/processes';
-import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf, uniqueSchema } from './support/test-database';
-import { TEST_OWNER, cleanUpServers, testConfig } from './support/test-app';
+import { SPLIT_DEPLOYMENT, startProcess, startProcesses, type RunningProcess } from './support/processes';
+import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf } from './support/test-database';
+import { TEST_OWNER, cleanUpServers, processTestSetup } from './support/test-app';
 
 const RUN_MS = 15_000;
 
@@ -15,16 +14,7 @@ const RUN_MS = 15_000;
  * Uses the built dist (`npm run build:api` first).
  */
 describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'scheduler durability test needs DATABASE_URL and AMQP_URL')('cron scheduler under kill -9', () => {
-  const config = testConfig({ databaseSchema: uniqueSchema('sched'), brokerNamespace: `bbsched_${randomBytes(4).toString('hex')}` }, { rabbit: true });
-  const env = {
-    DATABASE_URL: config.databaseUrl,
-    DATABASE_SCHEMA: config.databaseSchema,
-    AMQP_URL: config.amqpUrl,
-    BROKER_NAMESPACE: config.brokerNamespace,
-    BLUEBIRD_ADMIN_EMAIL: TEST_OWNER.email,
-    BLUEBIRD_ADMIN_PASSWORD: TEST_OWNER.password,
-    RATE_LIMIT_PER_MINUTE: '100000',
-  };
+  const { config, env } = processTestSetup('sched', { RATE_LIMIT_PER_MINUTE: '100000' });
   const processes: RunningProcess[] = [];
   const workers: RunningProcess[] = [];
   let api: RunningProcess;
@@ -32,15 +22,7 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'scheduler durability test needs 
   let token = '';
 
   beforeAll(async () => {
-    const started = await Promise.allSettled([
-      startProcess('api', 'main.js', ['--api-only'], env),
-      startProcess('projections', 'main.projections.js', [], env),
-      startProcess('worker-1', 'main.worker.js', [], env),
-      startProcess('worker-2', 'main.worker.js', [], env),
-    ]);
-    for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    processes.push(...(await startProcesses(SPLIT_DEPLOYMENT, env)));
     api = processes[0];
     workers.push(...processes.slice(2));
     db = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
@@ -76,7 +58,8 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'scheduler durability test needs 
     // Kill one worker at a time at random points of a second, restart it, and go on for RUN_MS.
     const until = Date.now() + RUN_MS;
     let kills = 0;
-    while (Date.now() < until) {
+    // A loaded machine boots workers slowly: go on (up to 25 s more) until three kills have happened.
+    while (Date.now() < until || (kills < 3 && Date.now() < until + 25_000)) {
       await new Promise((r) => setTimeout(r, 700 + Math.random() * 1300));
       const running = workers.filter(alive);
       if (running.length < 2) continue;
@@ -101,7 +84,7 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'scheduler durability test needs 
 
     // Map every run back to its tick; all ticks between the first and the last fired must be there, once.
     const key = triggerKey(workflowId, 'tick');
-    const from = Math.floor((Date.now() - RUN_MS - 60_000) / 1000) * 1000;
+    const from = Math.floor((Date.now() - RUN_MS - 90_000) / 1000) * 1000;
     const tickOf = new Map<string, number>();
     for (let s = from; s <= Date.now(); s += 1000) tickOf.set(tickId(key, new Date(s)), s);
     const ticks = ids.map((id) => tickOf.get(id));

@@ -1,40 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { startProcess, type RunningProcess } from './support/processes';
-import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf, uniqueSchema } from './support/test-database';
-import { TEST_OWNER, cleanUpServers, testConfig } from './support/test-app';
+import { SPLIT_DEPLOYMENT, startProcesses, type RunningProcess } from './support/processes';
+import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf } from './support/test-database';
+import { TEST_OWNER, cleanUpServers, processTestSetup } from './support/test-app';
 
 /**
  * The split deployment: API, two worker replicas (forwarder) and a projection process as separate
  * processes on PostgreSQL and RabbitMQ. One worker leads; when it stops, the other takes over.
  */
 describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'split-process test needs DATABASE_URL and AMQP_URL')('API, workers and projections as separate processes', () => {
-  const config = testConfig({ databaseSchema: uniqueSchema('split'), brokerNamespace: `bbsplit_${randomBytes(4).toString('hex')}` }, { rabbit: true });
-  const env = {
-    DATABASE_URL: config.databaseUrl,
-    DATABASE_SCHEMA: config.databaseSchema,
-    AMQP_URL: config.amqpUrl,
-    BROKER_NAMESPACE: config.brokerNamespace,
-    BLUEBIRD_ADMIN_EMAIL: TEST_OWNER.email,
-    BLUEBIRD_ADMIN_PASSWORD: TEST_OWNER.password,
-  };
+  const { config, env } = processTestSetup('split');
   let token = '';
   const processes: RunningProcess[] = [];
   let api: RunningProcess;
   let workers: RunningProcess[] = [];
 
   beforeAll(async () => {
-    // All at once, as an orchestrator would start them: migrations must not race.
-    const started = await Promise.allSettled([
-      startProcess('api', 'main.js', ['--api-only'], env),
-      startProcess('worker-1', 'main.worker.js', [], env),
-      startProcess('worker-2', 'main.worker.js', [], env),
-      startProcess('projections', 'main.projections.js', [], env),
-    ]);
-    for (const s of started) if (s.status === 'fulfilled') processes.push(s.value);
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    [api, ...workers] = processes;
-    workers = workers.slice(0, 2);
+    processes.push(...(await startProcesses(SPLIT_DEPLOYMENT, env)));
+    [api, , ...workers] = processes;
     const login = await fetch(url(api, '/api/auth/login'), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -60,3 +60,28 @@ export async function startProcess(name: string, entry: string, args: string[], 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+export type ProcessSpec = readonly [name: string, entry: string, args?: readonly string[]];
+
+/** The split deployment: API, projections and two worker replicas (engine, scheduler, forwarder). */
+export const SPLIT_DEPLOYMENT: readonly ProcessSpec[] = [
+  ['api', 'main.js', ['--api-only']],
+  ['projections', 'main.projections.js'],
+  ['worker-1', 'main.worker.js'],
+  ['worker-2', 'main.worker.js'],
+];
+
+/**
+ * Starts processes all at once, as an orchestrator would (so migrations must not race), in the
+ * order given. If one fails to start, the others are stopped and its failure is thrown.
+ */
+export async function startProcesses(specs: readonly ProcessSpec[], env: NodeJS.ProcessEnv): Promise<RunningProcess[]> {
+  const started = await Promise.allSettled(specs.map(([name, entry, args = []]) => startProcess(name, entry, [...args], env)));
+  const running = started.filter((s): s is PromiseFulfilledResult<RunningProcess> => s.status === 'fulfilled').map((s) => s.value);
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(running.map((p) => p.stop('SIGKILL')));
+    throw failed.reason;
+  }
+  return running;
+}

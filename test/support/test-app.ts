@@ -34,6 +34,24 @@ export function testConfig(overrides: Partial<AppConfig> = {}, options: { rabbit
   };
 }
 
+/**
+ * The configuration of a test that starts the app as separate processes, and the environment to
+ * give them: real PostgreSQL and RabbitMQ, in a schema and broker namespace of its own.
+ */
+export function processTestSetup(prefix: string, extraEnv: NodeJS.ProcessEnv = {}): { config: AppConfig; env: NodeJS.ProcessEnv } {
+  const config = testConfig({ databaseSchema: uniqueSchema(prefix), brokerNamespace: `bb${prefix}_${randomBytes(4).toString('hex')}` }, { rabbit: true });
+  const env = {
+    DATABASE_URL: config.databaseUrl,
+    DATABASE_SCHEMA: config.databaseSchema,
+    AMQP_URL: config.amqpUrl,
+    BROKER_NAMESPACE: config.brokerNamespace,
+    BLUEBIRD_ADMIN_EMAIL: TEST_OWNER.email,
+    BLUEBIRD_ADMIN_PASSWORD: TEST_OWNER.password,
+    ...extraEnv,
+  };
+  return { config, env };
+}
+
 /** Removes what a test left on the servers: its schema and its broker namespace. */
 export async function cleanUpServers(config: AppConfig): Promise<void> {
   if (config.databaseUrl && config.databaseSchema) await dropSchema(config.databaseUrl, config.databaseSchema);

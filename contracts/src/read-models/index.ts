@@ -1,2 +1,3 @@
 export * from './workflow-summary';
 export * from './activity';
+export * from './definition-diff';

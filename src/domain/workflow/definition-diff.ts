@@ -1,4 +1,6 @@
-import type { EdgeDefinition, StepDefinition, TriggerDefinition, VariableDefinition, WorkflowDefinition } from '@contracts';
+import type { DefinitionDiff, EdgeDefinition, EntityChange, EntityDiff, FieldChange, StepDefinition, TagsDiff, TriggerDefinition, VariableDefinition, WorkflowDefinition } from '@contracts';
+
+export type { DefinitionDiff, EntityChange, EntityDiff, FieldChange, TagsDiff } from '@contracts';
 import { DomainError } from '../decider';
 
 /**
@@ -29,42 +31,6 @@ import { DomainError } from '../decider';
  * extra fields on an entity are diffed as top-level fields, so nothing is lost in a round trip
  * (one whose name itself starts with `config.` would read as a config key: none exists).
  */
-
-export interface FieldChange {
-  /** A top-level field (`name`, `position`, ...) or a config key (`config.to`). */
-  field: string;
-  before: unknown;
-  after: unknown;
-}
-
-export interface EntityChange {
-  /** The entity's id (for variables: its name). */
-  id: string;
-  fields: FieldChange[];
-}
-
-export interface EntityDiff<T> {
-  added: T[];
-  removed: T[];
-  changed: EntityChange[];
-  /** b's ids in b's order; present only when that is not the natural order (see above). */
-  order?: string[];
-}
-
-export interface TagsDiff {
-  added: string[];
-  removed: string[];
-  /** b's tags as they are; present only when they are not a's minus removed plus added. */
-  order?: string[];
-}
-
-export interface DefinitionDiff {
-  steps: EntityDiff<StepDefinition>;
-  edges: EntityDiff<EdgeDefinition>;
-  variables: EntityDiff<VariableDefinition>;
-  triggers: EntityDiff<TriggerDefinition>;
-  tags: TagsDiff;
-}
 
 interface EntityKind<T> {
   kind: 'step' | 'edge' | 'variable' | 'trigger';

@@ -1,4 +1,7 @@
 import type { EdgeDefinition, StepDefinition, WorkflowDefinition } from '@contracts/workflow';
+import type { DefinitionDiff, EntityDiff } from '@contracts/read-models/definition-diff';
+
+export type { EntityChange, EntityDiff, FieldChange } from '@contracts/read-models/definition-diff';
 
 /**
  * What `GET /api/workflows/:id/versions/:a/diff/:b` answers (src/domain/workflow/definition-diff.ts),
@@ -6,29 +9,10 @@ import type { EdgeDefinition, StepDefinition, WorkflowDefinition } from '@contra
  * ones in amber, and what b no longer has drawn as red ghosts where it used to be. Pure; tested in
  * diff-highlight.spec.ts.
  */
-export interface FieldChange {
-  field: string;
-  before: unknown;
-  after: unknown;
-}
-export interface EntityChange {
-  id: string;
-  fields: FieldChange[];
-}
-export interface EntityDiff<T> {
-  added: T[];
-  removed: T[];
-  changed: EntityChange[];
-  order?: string[];
-}
-export interface VersionDiff {
+/** The API's answer, with the two version numbers it compares. */
+export interface VersionDiff extends DefinitionDiff {
   from: number;
   to: number;
-  steps: EntityDiff<StepDefinition>;
-  edges: EntityDiff<EdgeDefinition>;
-  variables: EntityDiff<{ name: string }>;
-  triggers: EntityDiff<{ id: string }>;
-  tags: { added: string[]; removed: string[] };
 }
 
 export type Mark = 'added' | 'changed' | 'removed' | 'moved';
