@@ -58,16 +58,32 @@ export class DispatchCommandHandler implements ICommandHandler<DispatchCommand, 
   }
 }
 
+/** Told of each command whose events this process has just stored. */
+export type StoredListener = (aggregate: AggregateName, command: Command, result: CommandResult) => void;
+
 /** Sends commands; optionally waits until named projections show the result (read your writes). */
 @Injectable()
 export class Commands {
+  private readonly storedListeners = new Set<StoredListener>();
+
   constructor(
     private readonly bus: CommandBus,
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
   ) {}
 
-  send<A extends AggregateName>(aggregate: A, command: CommandOf<A>, options: CommandOptions = {}): Promise<CommandResult> {
-    return this.bus.execute(new DispatchCommand(aggregate, command, options));
+  async send<A extends AggregateName>(aggregate: A, command: CommandOf<A>, options: CommandOptions = {}): Promise<CommandResult> {
+    const result: CommandResult = await this.bus.execute(new DispatchCommand(aggregate, command, options));
+    if (result.events.length > 0) for (const listener of this.storedListeners) listener(aggregate, command, result);
+    return result;
+  }
+
+  /**
+   * An in-process hint after an append (the engine runs the pure steps just scheduled at once).
+   * The events are stored already; delivery to every consumer stays the forwarder's job.
+   */
+  onStored(listener: StoredListener): () => void {
+    this.storedListeners.add(listener);
+    return () => this.storedListeners.delete(listener);
   }
 
   /**

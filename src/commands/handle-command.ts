@@ -21,6 +21,12 @@ export interface CommandOptions {
    * usual path reads it and decides again (a retry is then answered as before).
    */
   newStream?: boolean;
+  /**
+   * Decide on this process's cached state of the stream without reading it first, when there is
+   * one (the caller has just loaded it, as the step runner has). The append still names the
+   * revision decided on, so a stale cache is refused by the store, read, and decided again.
+   */
+  decideOnCache?: boolean;
 }
 
 export interface CommandResult {
@@ -59,11 +65,11 @@ export class ConcurrencyConflict extends Error {
  * Loading: the state folded by the previous command on this stream is kept in a StateCache, so a
  * command reads only the events after that revision (plus the event at it, to check the stream is
  * still the one folded) and folds them on. A miss reads and folds the whole stream. What this
- * command appends is not folded in here: the next command reads it back, so the cached state is
- * always a fold of events exactly as the store returns them (the JSON the store gives back is not
- * the objects decided: jsonb reorders keys and drops undefined). Another process's write is never
- * missed: it is read before deciding, or the append with the expected revision fails and the
- * retry reads it.
+ * command appends is folded in after the append, in the form the store gives it back (jsonb
+ * reorders keys and drops undefined: see withOwnEvents), so the next command on a stream this
+ * process keeps writing reads one event, and `decideOnCache` none. Another process's write is
+ * never missed: it is read before deciding, or the append with the expected revision fails and
+ * the retry reads it.
  *
  * Retries of a handled command (same command id) answer what it did then, instead of deciding
  * again on a stream that may have moved on. They are found by the events' causationId: in the
@@ -82,16 +88,18 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
   command: C,
   options: CommandOptions = {},
 ): Promise<CommandResult> {
+  const cache = options.cache === false ? undefined : (options.cache ?? defaultStateCache(store));
   if (options.newStream && options.expectedRevision === undefined) {
-    const created = await createStream(store, decider, streamId, command);
+    const created = await createStream(store, decider, streamId, command, cache);
     if (created) return created;
   }
-  const cache = options.cache === false ? undefined : (options.cache ?? defaultStateCache(store));
   // Without a cache nothing is looked up between commands: the whole read answers retries.
   const maxRecentCommands = cache?.maxRecentCommands ?? 0;
   let known = cache?.get(decider, streamId);
+  let trustKnown = options.decideOnCache === true && options.expectedRevision === undefined && known !== undefined;
   for (let attempt = 0; attempt < CONFLICT_RETRIES; attempt++) {
-    const { entry, read, complete } = await load(store, decider, streamId, known, maxRecentCommands);
+    const { entry, read, complete } = trustKnown ? { entry: known!, read: [], complete: false } : await load(store, decider, streamId, known, maxRecentCommands);
+    trustKnown = false;
     cache?.set(decider, streamId, entry);
     known = entry;
     const current = entry.revision;
@@ -110,6 +118,7 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
       const result = await store.appendToStream(streamId, events, {
         expectedRevision: current === -1n ? 'no_stream' : current,
       });
+      cache?.set(decider, streamId, withOwnEvents(decider, entry, streamId, events, result, maxRecentCommands));
       return { revision: result.nextRevision, position: result.position, events };
     } catch (error) {
       if (error instanceof DuplicateEventId && !complete) {
@@ -131,9 +140,18 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
  * The folded state of a stream, through the same cache as commands (readers that act on a stream,
  * such as the engine's step runner, see what the next command will decide on).
  */
-export async function loadState<E extends DecidedEvent, S>(store: EventStore, decider: Decider<never, E, S>, streamId: string): Promise<{ state: S; revision: bigint }> {
+export async function loadState<E extends DecidedEvent, S>(
+  store: EventStore,
+  decider: Decider<never, E, S>,
+  streamId: string,
+  options: { atLeast?: bigint } = {},
+): Promise<{ state: S; revision: bigint }> {
   const cache = defaultStateCache(store);
-  const { entry } = await load(store, decider, streamId, cache.get(decider, streamId), cache.maxRecentCommands);
+  const known = cache.get(decider, streamId);
+  // A caller that only needs the state as of a revision it knows of (the event it handles) takes
+  // the cached one without a read when the cache has got that far.
+  if (known && options.atLeast !== undefined && known.revision >= options.atLeast) return { state: known.state, revision: known.revision };
+  const { entry } = await load(store, decider, streamId, known, cache.maxRecentCommands);
   cache.set(decider, streamId, entry);
   return { state: entry.state, revision: entry.revision };
 }
@@ -144,12 +162,14 @@ async function createStream<C extends Command, E extends DecidedEvent, S>(
   decider: Decider<C, E, S>,
   streamId: string,
   command: C,
+  cache: StateCache | undefined,
 ): Promise<CommandResult | undefined> {
   const decided = decider.decide(command, decider.initialState());
   if (decided.length === 0) return undefined;
   const events = decided.map((event, index) => stamp(command, event, index));
   try {
     const result = await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' });
+    cache?.set(decider, streamId, withOwnEvents(decider, emptyEntry(decider), streamId, events, result, cache.maxRecentCommands));
     return { revision: result.nextRevision, position: result.position, events };
   } catch (error) {
     if (error instanceof WrongExpectedVersion || error instanceof DuplicateEventId) return undefined;
@@ -183,6 +203,52 @@ async function load<E extends DecidedEvent, S>(
   }
   const read = await store.readStream(streamId);
   return { entry: advance(decider, emptyEntry(decider), read, maxRecentCommands), read, complete: true };
+}
+
+/**
+ * The cache entry after this command's own append: its events folded on as the store will give
+ * them back (JSON as jsonb returns it: no undefined, keys in jsonb's order), so the next command
+ * on the stream, or the step runner, need not read them back. Only when they directly follow the
+ * entry; an idempotent re-append answered with an older revision leaves the entry to be read on.
+ */
+function withOwnEvents<E extends DecidedEvent, S>(
+  decider: Decider<never, E, S>,
+  entry: CachedStream<S>,
+  streamId: string,
+  events: readonly EventEnvelope[],
+  result: { nextRevision: bigint; position: LogPosition },
+  maxRecentCommands: number,
+): CachedStream<S> {
+  if (events.length === 0 || result.nextRevision !== entry.revision + BigInt(events.length)) return entry;
+  const first = result.nextRevision - BigInt(events.length) + 1n;
+  const stored: RecordedEvent[] = events.map((event, index) => ({
+    type: event.type,
+    data: asJsonb(event.data),
+    metadata: asJsonb(event.metadata) as RecordedEvent['metadata'],
+    streamId,
+    revision: first + BigInt(index),
+    position: result.position,
+    recordedAt: '',
+  }));
+  return advance(decider, entry, stored, maxRecentCommands);
+}
+
+/** A value as PostgreSQL's jsonb gives it back: JSON (no undefined), object keys shortest first, then by bytes. */
+export function asJsonb(value: unknown): unknown {
+  return value === undefined ? undefined : sortKeysLikeJsonb(JSON.parse(JSON.stringify(value)));
+}
+
+function sortKeysLikeJsonb(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysLikeJsonb);
+  if (value === null || typeof value !== 'object') return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort(jsonbKeyOrder)) sorted[key] = sortKeysLikeJsonb((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+function jsonbKeyOrder(a: string, b: string): number {
+  const byLength = Buffer.byteLength(a) - Buffer.byteLength(b);
+  return byLength !== 0 ? byLength : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**

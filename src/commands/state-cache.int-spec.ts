@@ -8,8 +8,8 @@ import { workflowDecider } from '../domain/workflow/workflow.decider';
 import { userDecider } from '../domain/user/user.decider';
 import { workspaceDecider } from '../domain/workspace/workspace.decider';
 import { openTestDatabase, type TestDatabase } from '../../test/support/test-database';
-import { deterministicId, handleCommand, type CommandResult } from './handle-command';
-import { StateCache } from './state-cache';
+import { asJsonb, deterministicId, handleCommand, loadState, type CommandResult } from './handle-command';
+import { StateCache, defaultStateCache } from './state-cache';
 
 let database: TestDatabase;
 let store: PostgresEventStore;
@@ -212,7 +212,9 @@ describe('handleCommand with a state cache (PGlite)', () => {
     expect(outcomes).toEqual(['1', '2', '3', '4', '6', '7', '8', 'last-owner', '9', '10']);
     const workspaceEvents = await store.readStream(workspaceStream(workspaceId));
     const state = fold(workspaceDecider, workspaceEvents);
-    expect(cache.get(workspace, workspaceStream(workspaceId))!.state).toEqual(fold(workspaceDecider, workspaceEvents.slice(0, -1)));
+    // The command's own events are folded in after its append, as the store gives them back.
+    expect(cache.get(workspace, workspaceStream(workspaceId))!.state).toEqual(state);
+    expect(cache.get(workspace, workspaceStream(workspaceId))!.revision).toBe(10n);
     expect(state).toEqual({ exists: true, members: { o1: 'viewer', u2: 'owner', u3: 'viewer' }, teams: {} });
   });
 
@@ -381,5 +383,48 @@ describe('handleCommand with a state cache (PGlite)', () => {
     expect((await store.readStream(streamId)).map((e) => e.type)).toEqual([
       'WorkflowCreated', 'WorkflowRenamed', 'WorkflowRenamed', 'WorkflowRenamed', 'WorkflowArchived', 'WorkflowRestored',
     ]);
+  });
+
+  it('given data with undefined fields and keys in any order, then asJsonb gives it as the store gives it back', async () => {
+    const streamId = `probe-${randomUUID()}`;
+    const data = { bb: 1, a: { zz: [1, undefined, { y: 2, x: 1 }], b: undefined, é: 'e', ab: null }, c: 1.5, '10': 'ten', '2': 'two' };
+    await store.appendToStream(streamId, [{ type: 'Probed', data, metadata: { ...metadata('probe'), eventId: randomUUID(), schemaVersion: 1 } }]);
+    const [stored] = await store.readStream(streamId);
+    expect(JSON.stringify(asJsonb(data))).toBe(JSON.stringify(stored.data));
+  });
+
+  it('given decideOnCache, when the cache is current, then the command appends without reading the stream; when another writer moved on, the store refuses the stale decision and it is decided again on the latest state', async () => {
+    const mine = new StateCache();
+    const theirs = new StateCache();
+    const { workflowId, streamId } = await createdWorkflow(mine, 's1');
+    const reads = jest.spyOn(store, 'readStream');
+    const renamed = await handleCommand(store, workflowDecider, streamId, wf('RenameWorkflow', { workflowId, name: 'Quick' }), { cache: mine, decideOnCache: true });
+    expect(reads).not.toHaveBeenCalled();
+    expect(renamed.revision).toBe(2n);
+    expect(mine.get(workflowDecider, streamId)!.state).toEqual(fold(workflowDecider, await store.readStream(streamId)));
+
+    await handleCommand(store, workflowDecider, streamId, wf('RemoveStep', { workflowId, stepId: 's1' }), { cache: theirs });
+    reads.mockClear();
+    await expect(
+      handleCommand(store, workflowDecider, streamId, wf('ConfigureStep', { workflowId, stepId: 's1', config: { title: 'stale' } }), { cache: mine, decideOnCache: true }),
+    ).rejects.toMatchObject({ code: 'step-not-found' });
+    expect(reads).toHaveBeenCalled();
+    expect((await store.readStream(streamId)).map((e) => e.type)).toEqual(['WorkflowCreated', 'StepAdded', 'WorkflowRenamed', 'StepRemoved']);
+  });
+
+  it('given loadState with atLeast, then the cached state answers without a read once the cache has got that far, and the stream is read when it has not', async () => {
+    const cache = defaultStateCache(store);
+    const { workflowId, streamId } = await createdWorkflow(cache, 's1');
+    const reads = jest.spyOn(store, 'readStream');
+    const known = await loadState(store, workflowDecider, streamId, { atLeast: 1n });
+    expect(reads).not.toHaveBeenCalled();
+    expect(known.state.definition.steps.map((s) => s.id)).toEqual(['s1']);
+
+    // Written by another process: this one's cache is behind revision 2.
+    await handleCommand(store, workflowDecider, streamId, wf('AddStep', { workflowId, step: step('s2', 's2') }), { cache: new StateCache() });
+    const fresh = await loadState(store, workflowDecider, streamId, { atLeast: 2n });
+    expect(reads).toHaveBeenCalled();
+    expect(fresh.revision).toBe(2n);
+    expect(fresh.state.definition.steps.map((s) => s.id)).toEqual(['s1', 's2']);
   });
 });

@@ -27,6 +27,12 @@ export interface StepRunnerDeps {
 export type RunResult = 'ran' | 'stale' | 'paused';
 
 /**
+ * Action types whose attempt only evaluates expressions: no side effect, so running one on a
+ * cached state that turns out stale costs nothing (its report is refused), and one may run eagerly.
+ */
+export const PURE_ACTIONS: ReadonlySet<string> = new Set(['transform', 'condition']);
+
+/**
  * Runs one scheduled step attempt (DESIGN.md section 4, step 6): checks the attempt is still the
  * live one, renders the step's templates against the run's data, calls the executor with the
  * step's timeout, and records what happened as one command (the StepStarted goes with it, so an
@@ -36,9 +42,15 @@ export type RunResult = 'ran' | 'stale' | 'paused';
 export class StepRunner {
   constructor(private readonly deps: StepRunnerDeps) {}
 
-  async run(scheduled: StepScheduledData, correlationId: string): Promise<RunResult> {
+  /**
+   * `scheduledAt`: the revision of the StepScheduled event. A pure step runs on this process's
+   * cached state when that has got so far; a step with a side effect always reads the stream first,
+   * so that a duplicate delivery of an attempt another worker has finished is seen and dropped.
+   */
+  async run(scheduled: StepScheduledData, correlationId: string, scheduledAt?: bigint): Promise<RunResult> {
     const { executionId, stepId, attempt, scheduledId, timeoutMs } = scheduled;
-    const { state } = await loadState(this.deps.store, executionDecider, executionStream(executionId));
+    const cached = PURE_ACTIONS.has(scheduled.actionType ?? '') && scheduledAt !== undefined ? { atLeast: scheduledAt } : {};
+    const { state } = await loadState(this.deps.store, executionDecider, executionStream(executionId), cached);
     const run = state.steps[stepId];
     if (!run || run.scheduledId !== scheduledId || run.status !== 'scheduled') return 'stale';
     if (state.status === 'paused') return 'paused';

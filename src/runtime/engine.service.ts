@@ -6,22 +6,19 @@ import type { Consumer } from '../adapters/broker/broker.port';
 import { decodeEventMessage } from '../adapters/broker/event-message';
 import { createLeaderLock } from '../adapters/database/leader-lock';
 import { Commands, type AggregateName, type CommandOf } from '../commands/dispatch';
-import { deterministicId, loadState } from '../commands/handle-command';
+import { deterministicId, loadState, type CommandOptions } from '../commands/handle-command';
 import { DomainError } from '../domain/decider';
 import { executionDecider } from '../domain/execution/execution.decider';
 import type { EngineServices } from '../engine/executor';
 import { executorRegistry } from '../engine/executors';
 import { OutputStore } from '../engine/output-store';
-import { StepRunner } from '../engine/step-runner';
+import { PURE_ACTIONS, StepRunner } from '../engine/step-runner';
 import { TimerService } from '../engine/timer-service';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from './tokens';
 
 /** The engine's queues (under the broker namespace): the steps work queue and the lifecycle consumer's. */
 export const ENGINE_QUEUES = ['steps', 'engine.lifecycle'] as const;
-
-/** Action types whose attempt is a pure evaluation (no side effect): safe to run eagerly. */
-const PURE_ACTIONS: ReadonlySet<string> = new Set(['transform', 'condition']);
 
 /** Deliveries of one step message before it is dead-lettered (its timeout timer still ends the attempt). */
 const STEP_DELIVERY_LIMIT = 20;
@@ -43,6 +40,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   readonly timers: TimerService;
   private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly localTimers = new Set<NodeJS.Timeout>();
+  private stopWatchingCommands?: () => void;
 
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
@@ -64,9 +62,9 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       registry: executorRegistry,
       outputs: new OutputStore(infra.database.db),
       report: async (command, { commandKey, workspaceId, correlationId }) => {
-        const result = await this.sendExecution(command, deterministicId(commandKey, 0), workspaceId, correlationId);
+        // The runner has just loaded the run's state: decide on it without reading again.
+        await this.sendExecution(command, deterministicId(commandKey, 0), workspaceId, correlationId, { decideOnCache: true });
         if (command.type === 'WaitStep') this.armLocally(command.data as WaitStep['data'], workspaceId);
-        this.runPureStepsNow(result.events, correlationId);
       },
       workerId: this.workerId,
       shutdown: this.shutdown.signal,
@@ -77,7 +75,8 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       leader: createLeaderLock(infra.database, 'bluebird-timers'),
       fire: async (timer, key) => {
         const data = timer.command.type === 'TimeOutStep' ? { ...timer.command.data, random: Math.random() } : timer.command.data;
-        const workspaceId = (await loadState(infra.store, executionDecider, executionStream(timer.executionId))).state.workspaceId;
+        // A run's workspace never changes: any state of it will do.
+        const workspaceId = (await loadState(infra.store, executionDecider, executionStream(timer.executionId), { atLeast: 0n })).state.workspaceId;
         await this.sendExecution({ type: timer.command.type, data } as ExecutionCommand, deterministicId(key, 0), workspaceId, key);
       },
       onFired: (kind) => infra.metrics.timersFired.inc({ kind }),
@@ -87,12 +86,16 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationBootstrap(): Promise<void> {
     const { broker, config } = this.infra;
+    // Whoever appended them here (a worker's report, a start through the API in this process, a timer).
+    this.stopWatchingCommands = this.commands.onStored((aggregate, command, result) => {
+      if (aggregate === 'execution') this.runPureStepsNow(result.events, command.metadata.correlationId, result.revision);
+    });
     this.consumers.push(
       await broker.consume(
         { name: ENGINE_QUEUES[0], bindings: ['execution.StepScheduled'], prefetch: config.engineConcurrency, deliveryLimit: STEP_DELIVERY_LIMIT },
         async (message) => {
           const { event } = decodeEventMessage(message);
-          await this.runner.run(event.data as StepScheduledData, event.metadata.correlationId);
+          await this.runner.run(event.data as StepScheduledData, event.metadata.correlationId, event.revision);
         },
       ),
       await broker.consume(
@@ -109,6 +112,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopWatchingCommands?.();
     this.shutdown.abort();
     for (const timer of this.localTimers) clearTimeout(timer);
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
@@ -116,18 +120,18 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Steps that only evaluate expressions (transform, condition) and were scheduled by this worker's
-   * own report run here at once instead of after a trip through the forwarder and the queue. Their
-   * queue message still comes and finds them done (stale, dropped); if it wins the race, the same
-   * deterministic evaluation runs twice and the second report is refused. No side effect doubles.
+   * Steps that only evaluate expressions (transform, condition) and were scheduled by a command of
+   * this process run here at once instead of after a trip through the forwarder and the queue.
+   * Their queue message still comes and finds them done (stale, dropped); if it wins the race, the
+   * same deterministic evaluation runs twice and the second report is refused. No side effect doubles.
    */
-  private runPureStepsNow(events: readonly { type: string; data: unknown }[], correlationId: string): void {
+  private runPureStepsNow(events: readonly { type: string; data: unknown }[], correlationId: string, revision: bigint): void {
     for (const event of events) {
       if (event.type !== 'StepScheduled' || this.shutdown.signal.aborted) continue;
       const data = event.data as StepScheduledData;
       if (!PURE_ACTIONS.has(data.actionType ?? '')) continue;
       setImmediate(() => {
-        this.runner.run(data, correlationId).catch(() => undefined); // the queue copy is the fallback
+        this.runner.run(data, correlationId, revision).catch(() => undefined); // the queue copy is the fallback
       });
     }
   }
@@ -150,14 +154,15 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
     this.localTimers.add(timer);
   }
 
-  private async sendExecution(command: Pick<ExecutionCommand, 'type' | 'data'>, commandId: string, workspaceId: string, correlationId: string) {
-    return this.commands.send('execution', { ...command, metadata: engineMetadata(commandId, workspaceId, correlationId) } as ExecutionCommand);
+  private async sendExecution(command: Pick<ExecutionCommand, 'type' | 'data'>, commandId: string, workspaceId: string, correlationId: string, options: CommandOptions = {}) {
+    return this.commands.send('execution', { ...command, metadata: engineMetadata(commandId, workspaceId, correlationId) } as ExecutionCommand, options);
   }
 
   /** A run ended: count it, tell a waiting parent, and cancel the children of a cancelled run. */
   private async onExecutionEnded(recorded: RecordedEvent): Promise<void> {
     const event = recorded as RecordedEvent & ExecutionEvent;
-    const { state } = await loadState(this.infra.store, executionDecider, executionStream(event.data.executionId));
+    // The run has ended at this event: a state at least that far on is final (the cache may have it).
+    const { state } = await loadState(this.infra.store, executionDecider, executionStream(event.data.executionId), { atLeast: recorded.revision });
     // At-least-once delivery may count a run twice after a crash; the read model is the exact count.
     const ended = event.type === 'ExecutionSucceeded' ? 'succeeded' : event.type === 'ExecutionFailed' ? 'failed' : 'cancelled';
     this.infra.metrics.executions.inc({ status: ended });

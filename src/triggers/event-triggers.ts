@@ -10,7 +10,7 @@ import type { Decider } from '../domain/decider';
 import { executionDecider } from '../domain/execution/execution.decider';
 import { evaluate } from '../engine/expressions';
 import { fireTrigger, type FireResult } from './fire';
-import { publishedTriggers, triggerKey } from './live-triggers';
+import { LiveEventTriggers, triggerKey } from './live-triggers';
 import { parseEventConfig, type EventSource } from './trigger-config';
 
 /**
@@ -51,17 +51,22 @@ export interface TriggeringEvent {
 }
 
 export class EventTriggers {
+  private readonly live: LiveEventTriggers;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly store: EventStore,
     private readonly starter: ExecutionStarter,
     private readonly log: (message: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.live = new LiveEventTriggers(db);
+  }
 
   async handle(recorded: RecordedEvent): Promise<FireResult[]> {
+    const candidates = await this.live.list();
+    if (!candidates.some((c) => c.enabled)) return [];
     const event = await this.describe(recorded);
     if (!event) return [];
-    const candidates = await publishedTriggers(this.db, { kind: 'event' });
     const results: FireResult[] = [];
     for (const live of candidates) {
       if (!live.enabled || live.workspaceId !== event.workspaceId || live.workflowId === event.workflowId) continue;
@@ -101,7 +106,8 @@ export class EventTriggers {
     switch (recorded.type) {
       case 'ExecutionSucceeded':
       case 'ExecutionFailed': {
-        const { state } = await loadState(this.store, executionDecider, executionStream(String(data.executionId)));
+        // A run's workflow and workspace never change: any state of it as far as this event will do.
+        const { state } = await loadState(this.store, executionDecider, executionStream(String(data.executionId)), { atLeast: recorded.revision });
         const source: EventSource = recorded.type === 'ExecutionSucceeded' ? 'execution.succeeded' : 'execution.failed';
         return { ...base, workspaceId: state.workspaceId || base.workspaceId, source, type: source, workflowId: state.workflowId, data };
       }

@@ -54,6 +54,38 @@ export async function publishedTriggers(
   return live;
 }
 
+/**
+ * The event triggers live now, read again only when the workflow read models they come from have
+ * moved on (their projection checkpoints: one small lookup): every ended run asks, and the full
+ * read goes through every workflow's versions.
+ */
+export class LiveEventTriggers {
+  private cached?: { marker: string; triggers: PublishedTrigger[] };
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async list(): Promise<PublishedTrigger[]> {
+    // The marker is read first: a change landing during the full read makes the next call read again.
+    const marker = await this.workflowModelsMarker();
+    if (this.cached?.marker !== marker) this.cached = { marker, triggers: await publishedTriggers(this.db, { kind: 'event' }) };
+    return this.cached.triggers;
+  }
+
+  private async workflowModelsMarker(): Promise<string> {
+    const rows = await this.db
+      .selectFrom('projection_checkpoint')
+      .select(['projection', 'transaction_id', 'global_position'])
+      .where('projection', 'in', WORKFLOW_MODELS)
+      .where('category', '=', 'workflow')
+      .orderBy('projection')
+      .execute();
+    return rows.map((r) => `${r.projection}@${r.transaction_id}/${r.global_position}`).join(',');
+  }
+}
+
+/** The projections whose tables publishedTriggers reads. */
+const WORKFLOW_MODELS = ['workflow_definition', 'workflow_summary'];
+
 // pg returns jsonb parsed; PGlite too, but a driver returning text must not break the scheduler.
 function parseJson(value: unknown): TriggerDefinition[] | undefined {
   if (value === null || value === undefined) return undefined;
