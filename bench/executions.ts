@@ -10,17 +10,23 @@
  *   3. durable commits per run (pg_stat_database.xact_commit over the phase / runs);
  *   4. baseline: the same JSONata-free computation and HTTP call in a plain loop, same rates.
  *
- * Usage: npm run bench:executions  (DATABASE_URL and AMQP_URL default to the local servers)
+ * Usage: npm run bench:executions  (DATABASE_URL and AMQP_URL default to the local servers;
+ * BENCH_MODE=single runs the app in this process instead of the split deployment; BENCH_SUSTAINED_ONLY=1
+ * stops after step 1)
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { loadConfig } from '../src/config';
+import { loadConfig, type AppConfig } from '../src/config';
 import { openInfrastructure } from '../src/infrastructure';
 import { createApp } from '../src/bootstrap';
 import { ALL_ROLES } from '../src/config';
-import { dropSchema } from '../src/adapters/database/database';
+import type { Kysely } from 'kysely';
+import { dropSchema, openDatabase } from '../src/adapters/database/database';
+import type { Database } from '../src/adapters/database/tables';
 import { RabbitMqBroker } from '../src/adapters/broker/rabbitmq.broker';
 import { allProjectors, projectionQueueName } from '../projections';
+import { TRIGGER_EVENTS_QUEUE } from '../src/triggers/event-triggers';
+import { startProcesses, type ProcessSpec } from '../test/support/processes';
 import { ENGINE_QUEUES } from '../src/runtime/engine.service';
 import { startHttpSink } from '../src/engine/executors/testing/http-sink';
 import { DATABASE_URL, percentile } from './support';
@@ -28,6 +34,53 @@ import { DATABASE_URL, percentile } from './support';
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Where the engine runs. `split` (default): the production layout with real servers, an API
+ * process, a projections process and a worker (forwarder, engine, timers) as `npm run start:*`
+ * starts them, with this process only sending requests; `single`: everything in this process.
+ */
+const MODE = process.env.BENCH_MODE === 'single' ? 'single' : 'split';
+const SPLIT: readonly ProcessSpec[] = [
+  ['api', 'main.js', ['--api-only']],
+  ['projections', 'main.projections.js'],
+  ['worker', 'main.worker.js'],
+];
+
+interface Deployment {
+  base: string;
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}
+
+async function deploy(config: AppConfig): Promise<Deployment> {
+  if (MODE === 'single') {
+    const infra = await openInfrastructure(config, { processName: 'bench' });
+    const app = await createApp(infra, ALL_ROLES);
+    await app.listen(0, '127.0.0.1');
+    const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    return { base, db: infra.database.db, close: async () => (await app.close(), await infra.close()) };
+  }
+  const processes = await startProcesses(SPLIT, {
+    NODE_ENV: 'production',
+    DATABASE_URL: config.databaseUrl,
+    DATABASE_SCHEMA: config.databaseSchema,
+    AMQP_URL: config.amqpUrl,
+    BROKER_NAMESPACE: config.brokerNamespace,
+    BLUEBIRD_ADMIN_EMAIL: config.adminEmail,
+    BLUEBIRD_ADMIN_PASSWORD: config.adminPassword,
+    RATE_LIMIT_PER_MINUTE: String(config.rateLimitPerMinute),
+  });
+  const handle = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: 4 });
+  return {
+    base: `http://127.0.0.1:${processes[0].port}`,
+    db: handle.db,
+    close: async () => {
+      await Promise.all(processes.map((p) => p.stop()));
+      await handle.close();
+    },
+  };
+}
 
 async function main() {
   const schema = `bench_exec_${randomBytes(4).toString('hex')}`;
@@ -47,10 +100,9 @@ async function main() {
     res.setHeader('content-type', 'application/json');
     res.end('{"ok":true}');
   });
-  const infra = await openInfrastructure(config, { processName: 'bench' });
-  const app = await createApp(infra, ALL_ROLES);
-  await app.listen(0, '127.0.0.1');
-  const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  console.log(`mode: ${MODE}${MODE === 'split' ? ` (${SPLIT.map(([name]) => name).join(', ')}; requests from this process)` : ' (all in this process)'}`);
+  const deployment = await deploy(config);
+  const { base, db } = deployment;
   const stats = new Client({ connectionString: DATABASE_URL });
   await stats.connect();
   try {
@@ -87,7 +139,7 @@ async function main() {
     const finishTimes = async (ids: string[]) => {
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const rows = await infra.database.db.selectFrom('execution').select(['execution_id', 'status', 'finished_at']).where('execution_id', 'in', ids).execute();
+        const rows = await db.selectFrom('execution').select(['execution_id', 'status', 'finished_at']).where('execution_id', 'in', ids).execute();
         const done = rows.filter((r) => r.finished_at !== null);
         if (done.length === ids.length || Date.now() > deadline) return new Map(done.map((r) => [r.execution_id, { at: new Date(r.finished_at!).getTime(), status: r.status }]));
         await sleep(200);
@@ -108,7 +160,7 @@ async function main() {
       }),
     );
     const done = await finishTimes(started.map((s) => s.id));
-    const byStatus = await infra.database.db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
+    const byStatus = await db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
     console.log(`runs by status: ${JSON.stringify(byStatus)}`);
     const lastFinish = Math.max(...[...done.values()].map((d) => d.at));
     const sustained = done.size / ((lastFinish - t0) / 1000);
@@ -132,11 +184,10 @@ async function main() {
     for (const line of results) console.log(line);
   } finally {
     await stats.end();
-    await app.close();
-    await infra.close();
+    await deployment.close();
     await sink.close();
     await dropSchema(DATABASE_URL, schema).catch(() => undefined);
-    await new RabbitMqBroker(AMQP_URL, { namespace }).deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES]).catch(() => undefined);
+    await new RabbitMqBroker(AMQP_URL, { namespace }).deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE]).catch(() => undefined);
   }
 }
 

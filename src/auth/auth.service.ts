@@ -52,7 +52,7 @@ export class AuthService {
   async refresh(refreshToken: string): Promise<TokenPair> {
     let claims: JwtClaims;
     try {
-      claims = await this.jwt.verifyAsync<JwtClaims>(refreshToken, { secret: this.keys.secret, algorithms: ['HS256'] });
+      claims = await this.jwt.verifyAsync<JwtClaims>(refreshToken, { secret: this.keys.signingKey, algorithms: ['HS256'] });
     } catch {
       throw new HttpException(problem(401, 'invalid-refresh-token', 'Invalid refresh token', 'Sign in again'), 401);
     }
@@ -89,8 +89,8 @@ export class AuthService {
 
   private async issue(user: AuthenticatedUser, mustChangePassword: boolean): Promise<TokenPair> {
     const base = { sub: user.id, email: user.email, iatMs: Date.now() };
-    const accessToken = await this.jwt.signAsync({ ...base, typ: 'access' }, { secret: this.keys.secret, expiresIn: this.keys.accessTtlSeconds });
-    const refreshToken = await this.jwt.signAsync({ ...base, typ: 'refresh' }, { secret: this.keys.secret, expiresIn: this.keys.refreshTtlSeconds });
+    const accessToken = await this.jwt.signAsync({ ...base, typ: 'access' }, { secret: this.keys.signingKey, expiresIn: this.keys.accessTtlSeconds });
+    const refreshToken = await this.jwt.signAsync({ ...base, typ: 'refresh' }, { secret: this.keys.signingKey, expiresIn: this.keys.refreshTtlSeconds });
     return { accessToken, refreshToken, expiresIn: this.keys.accessTtlSeconds, user, mustChangePassword };
   }
 }

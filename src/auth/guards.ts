@@ -37,7 +37,7 @@ export class JwtAuthGuard implements CanActivate {
     if (isPublic(this.reflector, context)) return true;
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const match = /^Bearer ([A-Za-z0-9._-]{1,4096})$/.exec(headerValue(req, 'authorization') ?? '');
-    const claims = match ? await this.jwt.verifyAsync<JwtClaims>(match[1], { secret: this.keys.secret, algorithms: ['HS256'] }).catch(() => undefined) : undefined;
+    const claims = match ? await this.jwt.verifyAsync<JwtClaims>(match[1], { secret: this.keys.signingKey, algorithms: ['HS256'] }).catch(() => undefined) : undefined;
     const user = claims?.typ === 'access' && typeof claims.sub === 'string' ? await this.access.activeUser(claims.sub, claims.iatMs ?? (claims.iat ?? 0) * 1000) : undefined;
     if (!user) throw new HttpException(problem(401, 'unauthorized', 'Unauthorized', 'Sign in: a valid bearer access token is required'), 401);
     req.user = user;

@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+
+/** The built entry points: dist/src from the sources here (jest), or beside this file when it is built itself (bench/). */
+const ENTRY_DIR = [resolve(__dirname, '../../dist/src'), resolve(__dirname, '../../src')].find((dir) => existsSync(join(dir, 'main.js'))) ?? resolve(__dirname, '../../dist/src');
 
 /** A free loopback port, asked of the OS. */
 export function freePort(): Promise<number> {
@@ -25,7 +29,7 @@ export interface RunningProcess {
 /** Starts a built entry point (dist/src/...) with its own PORT; resolves once /api/health answers. */
 export async function startProcess(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(__dirname, '../../dist/src', entry), ...args], {
+  const child = spawn(process.execPath, [join(ENTRY_DIR, entry), ...args], {
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,87 @@
+/**
+ * An open-loop load generator for the benches: `rate` requests a second at evenly spaced instants,
+ * over keep-alive connections, latency counted from each request's due time (so a stall cannot
+ * hide behind requests that were not sent). It runs in a worker thread of its own, so that its
+ * work does not queue behind the server's on the event loop of the process being measured.
+ */
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { signWebhook } from '../src/adapters/crypto/webhook-signature';
+import { percentile } from './support';
+
+export interface OpenLoopOptions {
+  url: string;
+  rate: number;
+  durationMs: number;
+  connections: number;
+  body: string;
+  /** Sign each request as a distinct Standard Webhooks delivery with this secret. */
+  webhookSecret?: string;
+}
+
+export interface OpenLoopResult {
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+}
+
+export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: options });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
+  const body = Buffer.from(options.body);
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  const headersFor = (): Record<string, string> => {
+    if (!options.webhookSecret) return {};
+    const id = `msg_${randomUUID()}`;
+    const ts = Math.floor(Date.now() / 1000);
+    return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(options.webhookSecret, id, ts, body) };
+  };
+  const send = (due: number) =>
+    new Promise<void>((done) => {
+      const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...headersFor() };
+      const req = http.request(options.url, { method: 'POST', agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if ((res.statusCode ?? 0) >= 300) non2xx++;
+          latencies.push(performance.now() - due);
+          done();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        done();
+      });
+      req.end(body);
+    });
+  const sent: Promise<void>[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i * 1000 < options.rate * options.durationMs; i++) {
+    const due = t0 + (i * 1000) / options.rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    sent.push(send(due));
+  }
+  await Promise.all(sent);
+  agent.destroy();
+  const q = (p: number) => Math.round(percentile(latencies, p) * 10) / 10;
+  return { rps: latencies.length / ((performance.now() - t0) / 1000), p50: q(50), p90: q(90), p99: q(99), max: q(100), non2xx, errors };
+}
+
+if (!isMainThread && parentPort) {
+  const port = parentPort;
+  void generate(workerData as OpenLoopOptions).then((result) => port.postMessage(result));
+}
