@@ -342,6 +342,19 @@ describe('authentication, accounts and input safety', () => {
       expect((await boss.get(`/api/workflows/${workflowId}`).expect(200)).body.name).toBe('Guarded');
     });
 
+    it("gives a viewer what a share to their team allows, and takes it away with the team membership", async () => {
+      const v = await invite('viewer');
+      const member = client(http, (await signIn(v.email, v.password)).accessToken, ws);
+      const team = (await boss.post(`/api/workspaces/${ws}/teams`).send({ name: unique('Editors') }).expect(201)).body.id;
+      await boss.post(`/api/workspaces/${ws}/teams/${team}/members`).send({ userId: v.id }).expect(201);
+      await boss.post(`/api/workflows/${workflowId}/shares`).send({ grantee: { kind: 'team', id: team }, permission: 'edit' }).expect(201);
+      await eventually(() => member.put(`/api/workflows/${workflowId}`).send({ name: 'Guarded' }), (r) => r.status === 200);
+      await boss.delete(`/api/workspaces/${ws}/teams/${team}/members/${v.id}`).expect((r) => expect(r.status).toBeLessThan(300));
+      const refused = await eventually(() => member.put(`/api/workflows/${workflowId}`).send({ name: 'Hijacked' }), (r) => r.status === 403);
+      expectProblem(refused, 403, 'forbidden');
+      expect((await boss.get(`/api/workflows/${workflowId}`).expect(200)).body.name).toBe('Guarded');
+    });
+
     it('answers bad input with a 4xx problem and appends nothing', async () => {
       const before = await eventCount();
       const longName = 'n'.repeat(101);

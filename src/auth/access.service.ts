@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'kysely';
 import type { WorkflowPermission, WorkflowSummaryDto, WorkspaceRole } from '@contracts';
 import { executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
 import type { Infrastructure } from '../infrastructure';
@@ -81,29 +82,40 @@ export class AccessService {
     return first?.type === 'ExecutionStarted' ? (first.data as { workflowId: string }).workflowId : undefined;
   }
 
-  async workflow(workflowId: string): Promise<WorkflowSummaryDto | undefined> {
-    const row = await this.db.selectFrom('workflow_summary').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
-    return row ? toWorkflowSummaryDto(row) : undefined;
-  }
-
-  /** The strongest of: the permission of the user's workspace role, and shares to them or their teams. */
-  async workflowPermission(userId: string, workflow: WorkflowSummaryDto): Promise<{ role?: WorkspaceRole; permission?: WorkflowPermission }> {
-    const role = await this.roleIn(userId, workflow.workspaceId);
-    if (!role) return {}; // shares only ever go to members of the workspace
-    const shares = await this.db
-      .selectFrom('workflow_share')
-      .select('permission')
-      .where('workflow_id', '=', workflow.id)
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('grantee_kind', '=', 'user'), eb('grantee_id', '=', userId)]),
-          eb.and([
-            eb('grantee_kind', '=', 'team'),
-            eb('grantee_id', 'in', eb.selectFrom('team_member').select('team_id').where('user_id', '=', userId)),
-          ]),
-        ]),
+  /**
+   * The workflow and what the user may do with it, in one query: the strongest of the permission
+   * of their workspace role and the shares to them or their teams. No role in the workflow's
+   * workspace means no permission (shares only ever go to members of the workspace).
+   */
+  async workflowAccess(userId: string, workflowId: string): Promise<{ workflow?: WorkflowSummaryDto; role?: WorkspaceRole; permission?: WorkflowPermission }> {
+    const row = await this.db
+      .selectFrom('workflow_summary as s')
+      .leftJoin('workspace_member as m', (join) =>
+        // workflow_summary keeps the workspace id as text; membership has it as a uuid.
+        join.on('m.user_id', '=', userId).on((eb) => eb(eb.ref('m.workspace_id'), '=', sql<string>`${sql.ref('s.workspace_id')}::uuid`)),
       )
-      .execute();
-    return { role, permission: strongestPermission([permissionOfRole(role), ...shares.map((s) => s.permission)]) };
+      .selectAll('s')
+      .select('m.role as member_role')
+      .select((eb) =>
+        eb
+          .selectFrom('workflow_share as sh')
+          .select(sql<WorkflowPermission[] | null>`json_agg(sh.permission)`.as('permissions'))
+          .whereRef('sh.workflow_id', '=', 's.workflow_id')
+          .where((w) =>
+            w.or([
+              w.and([w('sh.grantee_kind', '=', 'user'), w('sh.grantee_id', '=', userId)]),
+              w.and([w('sh.grantee_kind', '=', 'team'), w('sh.grantee_id', 'in', w.selectFrom('team_member').select('team_id').where('user_id', '=', userId))]),
+            ]),
+          )
+          .as('shares'),
+      )
+      .where('s.workflow_id', '=', workflowId)
+      .executeTakeFirst();
+    if (!row) return {};
+    const { member_role: role, shares, ...summary } = row;
+    const workflow = toWorkflowSummaryDto(summary);
+    if (!role) return { workflow };
+    const granted = typeof shares === 'string' ? (JSON.parse(shares) as WorkflowPermission[]) : (shares ?? []);
+    return { workflow, role, permission: strongestPermission([permissionOfRole(role), ...granted]) };
   }
 }

@@ -110,8 +110,7 @@ export class AccessGuard implements CanActivate {
       id = rule.inBody ? (typeof req.body?.workflowId === 'string' ? req.body.workflowId : undefined) : paramValue(req, rule.param ?? 'id');
       needed = rule.workflow;
     }
-    const workflow = id && isUuid(id) ? await this.access.workflow(id) : undefined;
-    const { role, permission } = workflow ? await this.access.workflowPermission(user.id, workflow) : {};
+    const { workflow, role, permission } = id && isUuid(id) ? await this.access.workflowAccess(user.id, id) : {};
     // No access at all looks exactly like a workflow that does not exist.
     if (!workflow || !permission) {
       if ('execution' in rule) throw notFound('execution-not-found', 'Execution not found', `No execution ${paramValue(req, rule.param ?? 'executionId')}`);

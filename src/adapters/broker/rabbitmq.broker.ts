@@ -230,12 +230,17 @@ export class RabbitMqBroker implements Broker {
       headers: stringHeaders(raw.properties.headers),
       redelivered: raw.fields.redelivered,
     }));
+    // An ordered batch holds every delivery of its channel not yet settled, in order: one frame
+    // settles them all ("up to this tag"). Work-queue deliveries finish in any order: one each.
+    const whole = subscription.handler.kind === 'batch' && raws.length > 1;
     try {
       await handle(messages);
-      for (const raw of raws) channel.ack(raw);
+      if (whole) channel.ack(raws[raws.length - 1], true);
+      else for (const raw of raws) channel.ack(raw);
     } catch {
       try {
-        for (const raw of raws) channel.nack(raw, false, true);
+        if (whole) channel.nack(raws[raws.length - 1], true, true);
+        else for (const raw of raws) channel.nack(raw, false, true);
       } catch {
         /* channel already gone: the server requeues unacked messages */
       }
