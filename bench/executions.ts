@@ -12,7 +12,7 @@
  *
  * Usage: npm run bench:executions  (DATABASE_URL and AMQP_URL default to the local servers;
  * BENCH_MODE=single runs the app in this process instead of the split deployment; BENCH_SUSTAINED_ONLY=1
- * stops after step 1)
+ * stops after step 1; BENCH_RATE=N runs only an open loop at N runs/s)
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
@@ -149,6 +149,13 @@ async function main() {
     // Warm up (JIT, caches, queues).
     await Promise.all(Array.from({ length: 50 }, (_, i) => execute(i + 10)));
     await sleep(3000);
+
+    // BENCH_RATE=N: only an open loop at N runs/s (to study latency at one rate).
+    if (process.env.BENCH_RATE) {
+      const only = await openLoop(Number(process.env.BENCH_RATE), execute, finishTimes);
+      console.log(`executions at ${process.env.BENCH_RATE}/s: ours p50 ${only.p50.toFixed(0)} ms, p99 ${only.p99.toFixed(0)} ms, lost ${only.lost}`);
+      return;
+    }
 
     // 1. Sustained rate, closed loop.
     const started: { id: string; sentAt: number }[] = [];

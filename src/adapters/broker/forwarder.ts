@@ -23,10 +23,18 @@ interface Checkpoint {
   categoryPositions: Record<string, string>;
 }
 
+/** Batches published and not yet confirmed, at most, while the next ones are read and sent. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
 /**
  * Reads the global log from its checkpoint and publishes every event to the broker, in log order,
  * then advances the checkpoint. Only the holder of the leader lock publishes. A crash between
  * publishing and saving the checkpoint republishes the batch: delivery is at-least-once.
+ *
+ * While it runs, batches are pipelined: the next batch is read and published while the broker
+ * has yet to confirm the ones before (up to MAX_BATCHES_IN_FLIGHT), and the checkpoint follows the
+ * confirms in order. One channel keeps the messages in log order; a failed confirm drops the
+ * pipeline and starts again from the last saved checkpoint (republishing is at-least-once anyway).
  */
 export class Forwarder {
   private stopped = true;
@@ -39,6 +47,13 @@ export class Forwarder {
   private readonly batchSize: number;
   /** The checkpoint as last saved by this leader (undefined: read it from the database). */
   private checkpoint?: Checkpoint;
+  /** Where the next read starts: ahead of the checkpoint while batches await their confirms. */
+  private cursor?: Checkpoint;
+  /** Confirms awaited and checkpoints saved in publishing order. */
+  private confirmations: Promise<void> = Promise.resolve();
+  private batchesInFlight = 0;
+  /** A batch's confirm or checkpoint failed: the pipeline starts again from the saved checkpoint. */
+  private pipelineFailure?: Error;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -67,6 +82,7 @@ export class Forwarder {
     this.unsubscribe?.();
     this.wake?.();
     await this.loop;
+    await this.confirmations;
     await this.lock.release();
   }
 
@@ -74,36 +90,78 @@ export class Forwarder {
     return this.lock.isHeld();
   }
 
-  /** Publishes one batch if this process leads; returns how many events went out. */
+  /**
+   * Publishes one batch if this process leads and waits until it is confirmed and checkpointed;
+   * returns how many events went out.
+   */
   async forwardBatch(): Promise<number> {
+    const sent = await this.sendBatch();
+    await this.confirmations;
+    await this.recoverFromFailure();
+    return sent;
+  }
+
+  /** Reads and publishes the next batch; its confirm and checkpoint follow in the background. */
+  private async sendBatch(): Promise<number> {
+    await this.recoverFromFailure();
     // Only the leader writes the checkpoint, so while it leads its own copy is the truth; a new
     // term (the lock lost and won again) reads it back, since another replica may have moved it.
-    if (!this.lock.isHeld()) this.checkpoint = undefined;
+    if (!this.lock.isHeld()) {
+      await this.confirmations;
+      this.checkpoint = this.cursor = undefined;
+    }
     if (!(await this.lock.tryAcquire())) return 0;
-    const checkpoint = (this.checkpoint ??= await this.loadCheckpoint());
-    const events = await this.store.readAll({ after: checkpoint.position, limit: this.batchSize });
+    const cursor = (this.cursor ??= this.checkpoint ??= await this.loadCheckpoint());
+    const events = await this.store.readAll({ after: cursor.position, limit: this.batchSize });
     if (events.length === 0) return 0;
-    const categoryPositions = { ...checkpoint.categoryPositions };
+    const categoryPositions = { ...cursor.categoryPositions };
     const messages = events.map((event) => {
       const category = categoryOf(event.streamId);
       const prev = parsePosition(categoryPositions[category] ?? '') ?? START_POSITION;
       categoryPositions[category] = formatPosition(event.position);
       return encodeEventMessage(event, prev);
     });
-    await this.broker.publish(messages);
-    this.metrics?.brokerMessages.inc({ direction: 'published' }, messages.length);
-    if (!this.lock.isHeld()) throw new Error('forwarder lost its leader lock while publishing');
     const next = { position: events[events.length - 1].position, categoryPositions };
-    await this.saveCheckpoint(next);
-    this.checkpoint = next;
+    this.cursor = next;
+    const confirmed = this.broker.publish(messages);
+    this.batchesInFlight++;
+    this.confirmations = this.confirmations
+      .then(async () => {
+        await confirmed;
+        // After a failed batch nothing later may move the checkpoint past it.
+        if (this.pipelineFailure) return;
+        this.metrics?.brokerMessages.inc({ direction: 'published' }, messages.length);
+        if (!this.lock.isHeld()) throw new Error('forwarder lost its leader lock while publishing');
+        await this.saveCheckpoint(next);
+        this.checkpoint = next;
+      })
+      .catch((error: Error) => {
+        this.pipelineFailure ??= error;
+      })
+      .finally(() => this.batchesInFlight--);
+    confirmed.catch(() => undefined); // observed through the chain above
+    if (this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) await this.confirmations;
     return events.length;
+  }
+
+  /**
+   * After a failed batch: once the batches behind it have drained (saving nothing), everything
+   * after the saved checkpoint is read and sent again, and the failure is thrown to the caller.
+   */
+  private async recoverFromFailure(): Promise<void> {
+    if (!this.pipelineFailure) return;
+    await this.confirmations;
+    const failure = this.pipelineFailure;
+    this.pipelineFailure = undefined;
+    this.cursor = this.checkpoint;
+    throw failure;
   }
 
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       try {
-        const forwarded = await this.forwardBatch();
+        const forwarded = await this.sendBatch();
         failures = 0;
         if (forwarded === 0) await this.sleep(this.lock.isHeld() ? this.idleWait() : (this.options.standbyMs ?? 1000));
       } catch (error) {
