@@ -10,6 +10,7 @@
  *
  *   npm run build:designer && node scripts/build-if-stale.js --api && node dist/bench/designer.js
  *   BENCH_STEPS=300 BENCH_EDGES=400 BENCH_RUNS=5 CHROMIUM_PATH=/usr/bin/chromium node dist/bench/designer.js
+ *   BENCH_BREAKDOWN=1 (the page's marks and requests for each open), BENCH_TRACE=/tmp/trace.json (one traced open)
  *
  * Runs the all-in-one app in this process on PGlite in memory (no servers needed).
  */
@@ -29,6 +30,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OWNER = { email: 'bench@designer.local', password: 'bench-password-1' };
 const TARGET_OPEN_MS = 1500;
 const TARGET_FRAME_P95_MS = 33;
+/** BENCH_BREAKDOWN=1: after each open of the big workflow, print where the time went (marks and requests). */
+const BREAKDOWN = process.env.BENCH_BREAKDOWN === '1';
 
 /** A grid of steps, a chain through all of them plus forward edges: valid (one start, no cycle, all reachable). */
 function bigDefinition(steps: number, edges: number) {
@@ -84,6 +87,19 @@ async function openTime(page: Page, url: string, steps: number, edges: number): 
     { polling: 'raf', timeout: 60_000 },
   );
   return (await handle.jsonValue()) as number;
+}
+
+/** The page's own marks (bb:*) and its requests (start → end, ms from navigation start), one line. */
+async function breakdown(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const perf = (globalThis as any).performance;
+    const marks = perf.getEntriesByType('mark').map((m: any) => `${m.name.replace(/^bb:/, '')} ${Math.round(m.startTime)}`);
+    const nav = perf.getEntriesByType('navigation')[0];
+    const reqs = perf
+      .getEntriesByType('resource')
+      .map((r: any) => `${String(r.name).replace(/^https?:\/\/[^/]+/, '').replace(/\/api\/workflows\/[0-9a-f-]{36}/, '/wf').replace(/\?.*$/, '')} ${Math.round(r.startTime)}-${Math.round(r.responseEnd)}`);
+    return [`dcl ${Math.round(nav?.domContentLoadedEventEnd ?? 0)}`, ...marks, '|', ...reqs].join('; ');
+  });
 }
 
 /** Frame intervals (ms) while `action` runs. */
@@ -180,6 +196,15 @@ async function main(): Promise<void> {
     for (let r = 0; r < RUNS; r++) {
       baselines.push(await openTime(page, `${base}/workflows/${empty.id}`, 0, 0));
       opens.push(await openTime(page, `${base}/workflows/${big.id}`, STEPS, EDGES));
+      if (BREAKDOWN) console.log(`  breakdown: ${await breakdown(page)}`);
+    }
+    if (process.env.BENCH_TRACE) {
+      // One more open under Chromium's tracer (devtools timeline + JS sampling), for a look at where the time goes;
+      // from the empty workflow, like the measured opens (leaving the big one first would trace its teardown too).
+      await openTime(page, `${base}/workflows/${empty.id}`, 0, 0);
+      await browser.startTracing(page, { path: process.env.BENCH_TRACE, screenshots: false, categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'disabled-by-default-v8.cpu_profiler', 'blink.user_timing'] });
+      await openTime(page, `${base}/workflows/${big.id}`, STEPS, EDGES);
+      await browser.stopTracing();
     }
     const openMedian = percentile(opens, 50);
     const baseMedian = percentile(baselines, 50);

@@ -59,9 +59,6 @@ import { LoginFormComponent } from './shell/login-form.component';
 
     <main id="main" class="page" tabindex="-1">
       @switch (auth.session().state) {
-        @case ('checking') {
-          <div class="state" role="status"><span class="spinner"></span><p>Checking your session…</p></div>
-        }
         @case ('anonymous') {
           <div class="login-page">
             <section class="pitch">
@@ -77,7 +74,10 @@ import { LoginFormComponent } from './shell/login-form.component';
             <bb-login-form [notice]="notice()" />
           </div>
         }
-        @case ('authenticated') {
+        @default {
+          <!-- 'checking' and 'authenticated' share this branch: with a stored token and workspace the page starts loading
+               while the session is checked (in parallel, not after it), and the same outlet carries on once it is confirmed.
+               A refused token ends in the sign-in page as before. -->
           @if (mustChangePassword()) {
             <p class="notice" data-testid="must-change-password">Your password must be changed.</p>
           }
@@ -86,6 +86,8 @@ import { LoginFormComponent } from './shell/login-form.component';
               <button class="btn" type="button" (click)="loadWorkspaces()">Try again</button></div>
           } @else if (api.workspaceId()) {
             <router-outlet />
+          } @else if (auth.session().state === 'checking') {
+            <div class="state" role="status"><span class="spinner"></span><p>Checking your session…</p></div>
           } @else {
             <div class="state" role="status"><span class="spinner"></span><p>Loading your workspaces…</p></div>
           }

@@ -1,6 +1,7 @@
 import { computed, inject, Injectable, signal } from '@angular/core';
 
 import { AuthService, type ApiAnswer, type RequestOptions } from './auth.service';
+import { takePrefetched } from './prefetch';
 
 export interface Workspace {
   id: string;
@@ -8,7 +9,7 @@ export interface Workspace {
   role: string;
 }
 
-const WORKSPACE_KEY = 'bluebird.workspaceId';
+export const WORKSPACE_KEY = 'bluebird.workspaceId';
 
 /**
  * Every call to the API goes through here: bearer token and quiet refresh (AuthService), the chosen
@@ -49,7 +50,17 @@ export class ApiService {
     const ws = this.workspaceId();
     if (ws) headers['X-Workspace-Id'] = ws;
     if (options.revision !== undefined) headers['If-Match'] = `"${options.revision}"`;
-    return this.auth.request<T>(method, url, { params: options.params, body: options.body, headers });
+    const send = () => this.auth.request<T>(method, url, { params: options.params, body: options.body, headers });
+    // A plain GET the page started before the app booted (see prefetch.ts): its answer, else ask now.
+    const plainGet = method === 'GET' && !options.body && options.revision === undefined && !Object.keys(options.params ?? {}).length;
+    const early = plainGet && !options.headers ? takePrefetched(url, this.auth.accessToken(), ws) : undefined;
+    if (!early) return send();
+    return early
+      .then(async (res): Promise<ApiAnswer<T>> => {
+        if (!res.ok) throw new Error(`prefetch answered ${res.status}`);
+        return { body: (await res.json()) as T, etag: res.headers.get('ETag'), status: res.status };
+      })
+      .catch(send);
   }
 }
 

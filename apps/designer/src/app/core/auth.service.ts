@@ -58,10 +58,10 @@ function expiryOf(token: string): number | null {
   }
 }
 
-const ACCESS_KEY = 'bluebird.accessToken';
+export const ACCESS_KEY = 'bluebird.accessToken';
 const REFRESH_KEY = 'bluebird.refreshToken';
 
-function readToken(key: string): string | null {
+export function readToken(key: string): string | null {
   try {
     return localStorage.getItem(key);
   } catch {
@@ -105,6 +105,7 @@ export class AuthService {
     this.session.set({ state: 'checking' });
     try {
       const me = await this.get<Me>('/api/auth/me');
+      performance.mark('bb:session');
       this.session.set({ state: 'authenticated', user: me, mustChangePassword: this.mustChangePassword });
       this.scheduleQuietRefresh();
     } catch (err) {

@@ -1,9 +1,10 @@
 import { ChangeDetectionStrategy, Component, computed, inject, input } from '@angular/core';
-import { ERROR_STRATEGIES, type ErrorStrategy, type RetryPolicy, type StepDefinition } from '@contracts/workflow';
+import { ERROR_STRATEGIES, type ErrorStrategy, type JoinMode, type RetryPolicy, type StepDefinition } from '@contracts/workflow';
 
 import { IconComponent } from '../core/icon.component';
 import { DesignerStore } from './designer-store';
 import { SchemaFormComponent, type FieldChangeEvent } from './schema-form.component';
+import { describeJoin, incomingCount, joinChoice as joinChoiceOf, joinFrom, type JoinChoice } from './join-mode';
 import { fieldsOf, setAt } from './schema-form';
 
 const STRATEGY_TEXT: Record<ErrorStrategy, string> = {
@@ -13,7 +14,7 @@ const STRATEGY_TEXT: Record<ErrorStrategy, string> = {
   error_branch: 'Route to the error branch',
 };
 
-/** The selected step: name, config form from the action's schema, error strategy, retry policy, timeout. */
+/** The selected step: name, config form from the action's schema, join mode (several inputs), error strategy, retry policy, timeout. */
 @Component({
   selector: 'bb-config-panel',
   standalone: true,
@@ -59,6 +60,27 @@ const STRATEGY_TEXT: Record<ErrorStrategy, string> = {
       }
     } @else {
       <p class="err">Unknown action type “{{ s.type }}”: remove this step or replace it.</p>
+    }
+
+    @if (incoming() > 1) {
+      @let jc = joinChoice();
+      <h3 class="section">When several paths lead here</h3>
+      <div class="field" data-testid="step-join-field">
+        <label for="step-join">Join</label>
+        <select id="step-join" class="select" [disabled]="readonly()" (change)="setJoinChoice($any($event.target).value)" data-testid="step-join">
+          <option value="all" [selected]="jc === 'all'">All of its {{ incoming() }} inputs (default)</option>
+          <option value="any" [selected]="jc === 'any'">Any one input</option>
+          <option value="count" [selected]="jc === 'count'">N of {{ incoming() }} inputs</option>
+        </select>
+      </div>
+      @if (jc === 'count') {
+        <div class="field">
+          <label for="step-join-n">Inputs needed (N)</label>
+          <input id="step-join-n" class="input" type="number" min="1" [max]="incoming()" step="1" [value]="joinCount()" [readOnly]="readonly()"
+            (change)="setJoinCount($any($event.target).value)" data-testid="step-join-n" />
+        </div>
+      }
+      <p class="join-hint" data-testid="step-join-hint">{{ joinText() }}</p>
     }
 
     <h3 class="section">When it fails</h3>
@@ -117,6 +139,7 @@ const STRATEGY_TEXT: Record<ErrorStrategy, string> = {
     .expr-hint { font-size: 0.78rem; color: var(--bb-muted); margin: 0 0 0.8rem; padding: 0.45rem 0.6rem; background: var(--bb-surface-2);
       border: 1px solid var(--bb-border); border-radius: var(--bb-radius-sm); }
     code { font-family: var(--bb-mono); font-size: 0.74rem; color: var(--bb-brand-dark); }
+    .join-hint { font-size: 0.78rem; color: var(--bb-muted); margin: -0.4rem 0 0.8rem; }
   `,
 })
 export class ConfigPanelComponent {
@@ -143,6 +166,29 @@ export class ConfigPanelComponent {
     }
     return map;
   });
+
+  /** Connections into the step: the join mode only matters (and is only shown) with two or more. */
+  readonly incoming = computed(() => incomingCount(this.store.definition(), this.step().id));
+  readonly joinChoice = computed(() => joinChoiceOf(this.step().join));
+  readonly joinCount = computed(() => {
+    const j = this.step().join;
+    return typeof j === 'number' ? Math.min(j, this.incoming()) : Math.min(2, this.incoming());
+  });
+  readonly joinText = computed(() => describeJoin(this.step().join, this.incoming()));
+
+  setJoinChoice(choice: JoinChoice): void {
+    this.setJoin(joinFrom(choice, this.joinCount(), this.incoming()));
+  }
+
+  setJoinCount(raw: string): void {
+    if (raw === '') return;
+    this.setJoin(joinFrom('count', raw, this.incoming()));
+  }
+
+  private setJoin(join: JoinMode | undefined): void {
+    if (join === this.step().join) return;
+    this.policy({ join }, join === undefined ? 'Join: all inputs' : join === 'any' ? 'Join: any input' : `Join: ${join} of ${this.incoming()} inputs`);
+  }
 
   rename(name: string): void {
     const s = this.step();
@@ -188,12 +234,14 @@ export class ConfigPanelComponent {
     this.policy({ timeoutMs }, 'Change timeout', true);
   }
 
-  private policy(change: { errorStrategy?: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number }, label: string, explicit = false): void {
+  /** One ChangeStepPolicy: the server resets what it leaves out (retry, timeout, join), so each is sent as it is now. */
+  private policy(change: { errorStrategy?: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number; join?: JoinMode }, label: string, explicit = false): void {
     const s = this.step();
     const next = {
       errorStrategy: change.errorStrategy ?? s.errorStrategy,
       retryPolicy: 'retryPolicy' in change || explicit ? ('retryPolicy' in change ? change.retryPolicy : s.retryPolicy) : s.retryPolicy,
       timeoutMs: 'timeoutMs' in change ? change.timeoutMs : s.timeoutMs,
+      join: 'join' in change ? change.join : s.join,
     };
     this.store.edit(label, [{ kind: 'setPolicy', stepId: s.id, ...next }]);
   }

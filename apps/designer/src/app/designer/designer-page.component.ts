@@ -16,11 +16,12 @@ import { initialConfig } from './schema-form';
 import { useDesignerTheme } from './theme';
 import { VariablesPanelComponent } from './variables-panel.component';
 import { VersionsPanelComponent } from './versions-panel.component';
+import { TriggersPanelComponent } from './triggers-panel.component';
 import { WorkflowCanvasComponent } from './workflow-canvas.component';
 import { RunDialogComponent } from '../executions/run-dialog.component';
 import type { VariableDefinition } from '@contracts/workflow';
 
-type Tab = 'step' | 'issues' | 'variables' | 'versions';
+type Tab = 'step' | 'issues' | 'variables' | 'versions' | 'triggers';
 
 /** The designer: palette, canvas, and a side panel (step, issues, variables, versions); lazy-loaded with @foblex/flow. */
 @Component({
@@ -28,7 +29,7 @@ type Tab = 'step' | 'issues' | 'variables' | 'versions';
   standalone: true,
   changeDetection: ChangeDetectionStrategy.OnPush,
   providers: [DesignerStore],
-  imports: [RouterLink, IconComponent, RunDialogComponent, PaletteComponent, WorkflowCanvasComponent, ConfigPanelComponent, VariablesPanelComponent, VersionsPanelComponent],
+  imports: [RouterLink, IconComponent, RunDialogComponent, PaletteComponent, WorkflowCanvasComponent, ConfigPanelComponent, VariablesPanelComponent, VersionsPanelComponent, TriggersPanelComponent],
   host: { '(document:keydown)': 'onKey($event)' },
   templateUrl: './designer-page.component.html',
   styleUrl: './designer-page.component.css',
@@ -79,6 +80,7 @@ export class DesignerPageComponent implements OnDestroy {
   readonly stepName = (id?: string) => (id ? (this.store.definition().steps.find((s) => s.id === id)?.name ?? id) : '');
 
   constructor() {
+    performance.mark('bb:designer-created');
     effect(() => {
       const id = this.id();
       untracked(() => {

@@ -76,17 +76,23 @@ export class DesignerStore {
 
   async open(id: string): Promise<void> {
     this.workflowId.set(id);
+    this.versions.set([]);
     this.loadState.set('loading');
     this.history.clear();
     this.historyTick.update((n) => n + 1);
+    // The versions are only needed by the Versions tab and the publish/run buttons: they load beside the
+    // draft but the canvas does not wait for them.
+    void this.loadVersions().catch((err: unknown) => {
+      if (this.workflowId() === id && this.loadState() === 'ok') this.toasts.show(`Could not load the versions: ${describeError(err)}`, 'error');
+    });
     try {
       const [catalogue] = await Promise.all([
         this.catalogue() ? Promise.resolve(this.catalogue()!) : this.api.get<Catalogue>('/api/actions'),
         this.reload(),
-        this.loadVersions(),
       ]);
       this.catalogue.set(catalogue);
       this.loadState.set('ok');
+      performance.mark('bb:designer-ready');
     } catch (err) {
       this.loadError.set(hasStatus(err, 404) ? 'This workflow does not exist, or you have no access to it.' : describeError(err));
       this.loadState.set('error');
@@ -111,8 +117,9 @@ export class DesignerStore {
   }
 
   async loadVersions(): Promise<void> {
-    const list = await this.api.get<WorkflowVersionDto[]>(`/api/workflows/${this.workflowId()}/versions`);
-    this.versions.set(Array.isArray(list) ? list : []);
+    const id = this.workflowId();
+    const list = await this.api.get<WorkflowVersionDto[]>(`/api/workflows/${id}/versions`);
+    if (this.workflowId() === id) this.versions.set(Array.isArray(list) ? list : []);
   }
 
   /** A person's edit: applied at once, recorded for undo, and sent command by command. */
@@ -148,6 +155,28 @@ export class DesignerStore {
   /** Resolves when every edit sent so far has been answered. */
   settled(): Promise<void> {
     return this.queue;
+  }
+
+  /**
+   * A command of the Triggers tab, sent in the edit queue after the edits before it: If-Match when `ifMatch`, the
+   * revision it answers with adopted (or the one `revisionAfter` finds, for routes that answer none). A 412 reloads
+   * the draft and tells the person, like an edit; every refusal is rethrown for the form that sent it.
+   */
+  command<T>(method: string, url: string, options: { body?: unknown; ifMatch?: boolean; revisionAfter?: (revision: number) => Promise<number> } = {}): Promise<T> {
+    const done = this.queue.then(async () => {
+      try {
+        const answer = await this.api.call<T & { revision?: number; position?: string }>(method, url, { body: options.body, revision: options.ifMatch ? this.revision : undefined });
+        this.revision = revisionOf(answer.etag) ?? answer.body?.revision ?? (await options.revisionAfter?.(this.revision).catch(() => this.revision)) ?? this.revision;
+        if (answer.body?.position) this.lastPosition = answer.body.position;
+        this.scheduleRefresh();
+        return answer.body;
+      } catch (err) {
+        if (hasStatus(err, 412)) await this.recover(err);
+        throw err;
+      }
+    });
+    this.queue = done.then(() => undefined, () => undefined);
+    return done;
   }
 
   private send(ops: GraphOp[]): void {

@@ -1,4 +1,4 @@
-import type { EdgeDefinition, ErrorStrategy, Position, RetryPolicy, StepDefinition, VariableDefinition, WorkflowDefinition } from '@contracts/workflow';
+import type { EdgeDefinition, ErrorStrategy, JoinMode, Position, RetryPolicy, StepDefinition, VariableDefinition, WorkflowDefinition } from '@contracts/workflow';
 
 /**
  * The designer's graph logic, free of Angular: the edits a person makes (each one fine-grained
@@ -12,7 +12,7 @@ export type GraphOp =
   | { kind: 'moveStep'; stepId: string; position: Position }
   | { kind: 'configureStep'; stepId: string; config: Record<string, unknown> }
   | { kind: 'renameStep'; stepId: string; name: string }
-  | { kind: 'setPolicy'; stepId: string; errorStrategy: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number }
+  | { kind: 'setPolicy'; stepId: string; errorStrategy: ErrorStrategy; retryPolicy?: RetryPolicy; timeoutMs?: number; join?: JoinMode }
   | { kind: 'connect'; edge: EdgeDefinition }
   | { kind: 'disconnect'; edgeId: string }
   | { kind: 'declareVariable'; variable: VariableDefinition }
@@ -47,11 +47,13 @@ export function applyOp(d: WorkflowDefinition, op: GraphOp): WorkflowDefinition 
     case 'renameStep':
       return updateStep(op.stepId, (s) => ({ ...s, name: op.name }));
     case 'setPolicy':
-      return updateStep(op.stepId, ({ retryPolicy: _r, timeoutMs: _t, ...s }) => ({
+      // Like the server's StepPolicyChanged: what the edit leaves out (retry, timeout, join) goes back to its default.
+      return updateStep(op.stepId, ({ retryPolicy: _r, timeoutMs: _t, join: _j, ...s }) => ({
         ...s,
         errorStrategy: op.errorStrategy,
         ...(op.retryPolicy ? { retryPolicy: op.retryPolicy } : {}),
         ...(op.timeoutMs !== undefined ? { timeoutMs: op.timeoutMs } : {}),
+        ...(op.join !== undefined ? { join: op.join } : {}),
       }));
     case 'connect':
       return d.edges.some((e) => e.id === op.edge.id) ? d : { ...d, edges: [...d.edges, op.edge] };
@@ -91,7 +93,7 @@ export function inverseOf(d: WorkflowDefinition, op: GraphOp): GraphOp[] {
       return step ? [{ kind: 'renameStep', stepId: op.stepId, name: step.name }] : [];
     case 'setPolicy':
       return step
-        ? [{ kind: 'setPolicy', stepId: op.stepId, errorStrategy: step.errorStrategy, retryPolicy: step.retryPolicy, timeoutMs: step.timeoutMs }]
+        ? [{ kind: 'setPolicy', stepId: op.stepId, errorStrategy: step.errorStrategy, retryPolicy: step.retryPolicy, timeoutMs: step.timeoutMs, join: step.join }]
         : [];
     case 'connect':
       return [{ kind: 'disconnect', edgeId: op.edge.id }];
@@ -129,11 +131,11 @@ export function toHttp(workflowId: string, op: GraphOp): HttpCall {
   const step = (id: string) => `${base}/steps/${encodeURIComponent(id)}`;
   switch (op.kind) {
     case 'addStep': {
-      const { id, name, type, config, position, errorStrategy, retryPolicy, timeoutMs } = op.step;
+      const { id, name, type, config, position, errorStrategy, retryPolicy, timeoutMs, join } = op.step;
       return {
         method: 'POST',
         url: `${base}/steps`,
-        body: { id, name, type, config, position, errorStrategy, ...(retryPolicy ? { retryPolicy } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+        body: { id, name, type, config, position, errorStrategy, ...(retryPolicy ? { retryPolicy } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}), ...(join !== undefined ? { join } : {}) },
       };
     }
     case 'removeStep':
@@ -148,7 +150,12 @@ export function toHttp(workflowId: string, op: GraphOp): HttpCall {
       return {
         method: 'PUT',
         url: `${step(op.stepId)}/policy`,
-        body: { errorStrategy: op.errorStrategy, ...(op.retryPolicy ? { retryPolicy: op.retryPolicy } : {}), ...(op.timeoutMs !== undefined ? { timeoutMs: op.timeoutMs } : {}) },
+        body: {
+          errorStrategy: op.errorStrategy,
+          ...(op.retryPolicy ? { retryPolicy: op.retryPolicy } : {}),
+          ...(op.timeoutMs !== undefined ? { timeoutMs: op.timeoutMs } : {}),
+          ...(op.join !== undefined ? { join: op.join } : {}),
+        },
       };
     case 'connect': {
       const { id, from, to, condition, label } = op.edge;

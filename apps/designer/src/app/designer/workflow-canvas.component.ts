@@ -18,6 +18,13 @@ import { IconComponent, iconPath } from '../core/icon.component';
 import type { CatalogueAction } from './designer-store';
 import { inPort, outPort } from './graph-state';
 
+/** Runs `fn` when the browser is idle (at the latest after a second). */
+function whenIdle(fn: () => void): void {
+  const w = globalThis as { requestIdleCallback?: (cb: () => void, opts?: { timeout: number }) => number };
+  if (w.requestIdleCallback) w.requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 200);
+}
+
 export interface NodeView {
   step: StepDefinition;
   action?: CatalogueAction;
@@ -50,10 +57,10 @@ export interface NodeView {
       <f-canvas fZoom [fZoomMinimum]="0.1" [fZoomMaximum]="2.5">
         <f-connection-for-create fType="bezier" />
         <ng-container ngProjectAs="[fConnections]">
-          @for (e of definition().edges; track e.id) {
+          @for (e of edges(); track e.id) {
             <f-connection [fConnectionId]="e.id" [fSourceId]="sourceOf(e)" [fTargetId]="targetOf(e)" fType="bezier" fBehavior="fixed"
               [class]="'edge ' + (edgeMarks().get(e.id) ?? '') + (e.label ? ' label-' + e.label : '')" [attr.data-testid]="'edge-' + e.id"
-              [fReassignDisabled]="true">
+              [attr.aria-label]="edgeLabel(e)" aria-roledescription="connection" [fReassignDisabled]="true">
               @if (arrows()) { <f-connection-marker-arrow type="end" /> }
               @if (e.label || e.condition) { <div fConnectionContent [position]="0.5" class="edge-label">{{ e.label ?? 'if' }}</div> }
             </f-connection>
@@ -64,7 +71,7 @@ export interface NodeView {
             <div fNode [fNodeId]="n.step.id" [fNodePosition]="n.step.position" fDragHandle class="node" [class]="'node ' + (n.mark ?? '')"
               [class.has-error]="hasError(n)" [class.multi-out]="n.outputs.length > 1" [class.has-warning]="!hasError(n) && n.issues.length > 0"
               [attr.data-testid]="'node-' + n.step.id" [attr.data-step-id]="n.step.id" [attr.aria-label]="n.step.name + ' (' + (n.action?.title ?? n.step.type) + ')'"
-              role="group">
+              [attr.id]="'bb-step-' + n.step.id" role="group" aria-roledescription="step">
               <div fConnector fConnectorType="target" [fConnectorId]="inPort(n.step.id)" class="port in" [fConnectorMultiple]="true" fConnectorConnectableSide="left"
                 [attr.data-testid]="'port-in-' + n.step.id"></div>
               <span class="tile"><svg class="ico" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8"
@@ -147,6 +154,15 @@ export class WorkflowCanvasComponent {
   readonly drawing = signal(true);
   private readonly revealFallback = setTimeout(() => this.drawing.set(false), 5000);
   private fittedOnce = false;
+  /**
+   * The connections join the canvas one frame after the steps. While a big graph is first laid out every
+   * step's size is reported on its own (one ResizeObserver each), and on each report @foblex/flow's
+   * accessibility layer walks every node and connection: with the connections not registered yet, that
+   * walk is less than half as long. They are still added long before @foblex/flow reports the steps
+   * rendered (it waits 120 ms after the last step), so the first full render includes them.
+   */
+  private readonly edgesShown = signal(false);
+  readonly edges = computed(() => (this.edgesShown() ? this.definition().edges : []));
 
   /** Arrowheads cost one SVG marker per connection; past 150 edges direction reads from the ports (left in, right out). */
   readonly arrows = computed(() => this.definition().edges.length <= 150);
@@ -157,15 +173,41 @@ export class WorkflowCanvasComponent {
     const actions = this.actions();
     const issues = this.issues();
     const marks = this.stepMarks();
+    // The labels each step's edges leave by, in one pass over the edges (not one per step).
+    const labelsFrom = new Map<string, string[]>();
+    for (const e of this.definition().edges) {
+      const labels = labelsFrom.get(e.from);
+      if (labels) labels.push(e.label ?? '');
+      else labelsFrom.set(e.from, [e.label ?? '']);
+    }
     return this.definition().steps.map((step) => {
       const action = actions.get(step.type);
       const outputs = action?.branches.length ? [...action.branches] : [''];
       if (step.errorStrategy === 'error_branch') outputs.push('error');
       // An edge whose label has no port (imported, or the strategy changed) still gets one, so it stays drawn.
-      for (const e of this.definition().edges) if (e.from === step.id && !outputs.includes(e.label ?? '')) outputs.push(e.label ?? '');
+      for (const label of labelsFrom.get(step.id) ?? []) if (!outputs.includes(label)) outputs.push(label);
       return { step, action, outputs, issues: issues.get(step.id) ?? [], mark: marks.get(step.id), icon: iconPath(action?.icon ?? 'settings') };
     });
   });
+
+  constructor() {
+    // After the next frame has been laid out (and its size reports delivered), not within it.
+    requestAnimationFrame(() => setTimeout(() => this.edgesShown.set(true)));
+  }
+
+  /** Step names by id, for the connections' accessible names. */
+  private readonly stepNames = computed(() => new Map(this.definition().steps.map((s) => [s.id, s.name])));
+
+  /**
+   * The connection's accessible name. Set here (with the steps' ids and role descriptions) so that
+   * @foblex/flow's accessibility layer, which re-checks every node and connection on each change
+   * notification (one per step while a large graph first lays out), finds nothing to write.
+   */
+  edgeLabel(e: EdgeDefinition): string {
+    const names = this.stepNames();
+    const label = e.label ? ` (${e.label})` : e.condition ? ' (if)' : '';
+    return `Connection from ${names.get(e.from) ?? e.from} to ${names.get(e.to) ?? e.to}${label}`;
+  }
 
   sourceOf(e: EdgeDefinition): string {
     return outPort(e.from, e.label ?? '');
@@ -202,7 +244,8 @@ export class WorkflowCanvasComponent {
 
   onFullRendered(): void {
     performance.mark('bb:full-rendered');
-    this.minimapReady.set(true);
+    // The minimap measures and draws every node: it joins once the browser is idle, not in the frame that reveals the canvas.
+    whenIdle(() => this.minimapReady.set(true));
     this.drawing.set(false);
     clearTimeout(this.revealFallback);
     this.renderedSteps.set(this.definition().steps.length);

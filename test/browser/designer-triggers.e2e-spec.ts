@@ -1,0 +1,224 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import request from 'supertest';
+import { signWebhook } from '../../src/adapters/crypto/webhook-signature';
+import { ARTIFACTS, hasChromium, launchChromium } from '../support/browser';
+import { TEST_OWNER, as, startTestApp, type TestApp } from '../support/test-app';
+import { describeIf } from '../support/test-database';
+
+/**
+ * The designer's Triggers tab and join mode in a real Chromium against the real backend: a refused config shows the
+ * server's problem beside the form; a cron trigger shows its next runs in its zone and ours; a webhook trigger shows
+ * its URL and secret once; disable, enable, rotate and retire; a join mode on a step with two inputs (edits after
+ * the trigger commands must not meet a 412); publish, deliver a signed webhook with the secret the page showed, and
+ * follow the fire history to the run. Screenshots in test-artifacts/designer-triggers-*.png.
+ */
+describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium)')('designer triggers in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let base: string;
+  let page: Page;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as { port: number };
+    base = `http://127.0.0.1:${port}`;
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await page?.screenshot({ path: join(ARTIFACTS, 'designer-triggers-last.png') }).catch(() => undefined);
+  });
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close();
+    await t?.close();
+  });
+
+  async function settle(): Promise<void> {
+    await page.getByTestId('save-state').getByText('All changes saved').waitFor();
+  }
+
+  async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error('condition not met in time');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  const trigger = (name: string): Locator => page.getByTestId('trigger-list').locator(`li[data-trigger-name="${name}"]`);
+
+  it('adds, previews, shows a secret once, switches triggers and sets a join mode', async () => {
+    const token = await t.login();
+    const http = t.app.getHttpServer();
+    const api = as(http, token);
+    const created = await api.post('/api/workflows').send({
+      name: 'Order intake',
+      steps: [
+        { id: 'left', name: 'Check stock', type: 'create_task', config: { title: 'Check stock' }, position: { x: 0, y: 0 } },
+        { id: 'right', name: 'Check credit', type: 'create_task', config: { title: 'Check credit' }, position: { x: 0, y: 220 } },
+        { id: 'merge', name: 'Confirm order', type: 'create_task', config: { title: 'Confirm order' }, position: { x: 340, y: 110 } },
+      ],
+      edges: [
+        { id: 'e_left', from: 'left', to: 'merge' },
+        { id: 'e_right', from: 'right', to: 'merge' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const triggersOf = async () => (await api.get(`/api/workflows/${id}/triggers`)).body.items as { id: string; name: string; enabled: boolean; status: string }[];
+
+    context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    page = await context.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await page.goto(base);
+    await page.getByTestId('login-email').fill(TEST_OWNER.email);
+    await page.getByTestId('login-password').fill(TEST_OWNER.password);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('current-user').waitFor();
+    await page.getByTestId('workflow-name').getByText('Order intake').click();
+    await page.waitForURL(new RegExp(`/workflows/${id}$`));
+    await page.getByTestId('node-merge').waitFor();
+
+    // The tab: empty state and the note that triggers fire once published.
+    await page.getByTestId('tab-triggers').click();
+    await page.getByTestId('triggers-empty').waitFor();
+    expect(await page.getByTestId('triggers-publish-note').textContent()).toMatch(/publish/i);
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-01-empty.png') });
+
+    // A schedule the server refuses (minute 61): its problem shows beside the form, nothing is added.
+    await page.getByTestId('trigger-kind').selectOption('cron');
+    await page.getByTestId('trigger-name').fill('Weekday report');
+    await page.getByTestId('trigger-cron-expression').fill('61 9 * * 1-5');
+    await page.getByTestId('trigger-cron-zone').fill('Europe/Berlin');
+    await page.getByTestId('trigger-add').click();
+    const problem = page.getByTestId('trigger-problem');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/expression|minute|61/i);
+    expect(await triggersOf()).toEqual([]);
+
+    // Fixed: added to the draft, its next five runs in Berlin time and ours.
+    await page.getByTestId('trigger-cron-expression').fill('0 9 * * 1-5');
+    await page.getByTestId('trigger-add').click();
+    await problem.waitFor({ state: 'detached' });
+    const cron = trigger('Weekday report');
+    await cron.waitFor();
+    expect(await cron.getByTestId('trigger-status').textContent()).toContain('draft');
+    const runs = cron.getByTestId('trigger-next-runs');
+    await runs.waitFor();
+    expect(await runs.getByTestId('next-run').count()).toBe(5);
+    expect(await runs.locator('thead').textContent()).toContain('Europe/Berlin');
+    expect(await runs.getByTestId('next-run').first().textContent()).toMatch(/09:00/);
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-02-cron.png') });
+
+    // A webhook: its URL and secret are shown once, with copy buttons.
+    await page.getByTestId('trigger-kind').selectOption('webhook');
+    await page.getByTestId('trigger-name').fill('Inbound orders');
+    await page.getByTestId('trigger-add').click();
+    const once = page.getByTestId('secret-once');
+    await once.waitFor();
+    expect(await once.textContent()).toMatch(/shown only once/i);
+    const url = await page.getByTestId('secret-once-url').inputValue();
+    const secret = await page.getByTestId('secret-once-value').inputValue();
+    expect(url).toMatch(new RegExp(`^${base}/api/hooks/[A-Za-z0-9_-]+$`));
+    expect(secret).toMatch(/^whsec_/);
+    await page.getByTestId('secret-once-copy').click();
+    await page.getByTestId('toast').getByText(/Secret copied|Could not copy/).waitFor();
+    await trigger('Inbound orders').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-03-webhook-secret.png') });
+    await page.getByTestId('secret-once-done').click();
+    await once.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(secret);
+    const hook = trigger('Inbound orders');
+    expect(await hook.getByTestId('trigger-url').inputValue()).toBe(url);
+
+    // Disable and enable (at once, no publish).
+    await hook.getByTestId('trigger-disable').click();
+    await hook.getByTestId('trigger-enable').waitFor();
+    expect((await triggersOf()).find((x) => x.name === 'Inbound orders')?.enabled).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-04-disabled.png') });
+    await hook.getByTestId('trigger-enable').click();
+    await hook.getByTestId('trigger-disable').waitFor();
+    expect((await triggersOf()).find((x) => x.name === 'Inbound orders')?.enabled).toBe(true);
+
+    // Rotate the secret (shown once again), then retire the first one.
+    // A trigger just added opens with its details.
+    await hook.locator('[data-testid="trigger-details"][aria-expanded="true"]').waitFor();
+    await hook.getByTestId('trigger-history-empty').waitFor();
+    await hook.getByTestId('secret-rotate').click();
+    await once.waitFor();
+    const rotated = await page.getByTestId('secret-once-value').inputValue();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await page.getByTestId('secret-once-done').click();
+    await until(async () => (await hook.getByTestId('trigger-secrets').locator('li').count()) === 2);
+    await hook.getByTestId('secret-retire').last().click();
+    await until(async () => (await hook.getByTestId('trigger-secrets').locator('li').count()) === 1);
+
+    // Join mode on the step with two inputs (an edit after the trigger commands: no 412 may follow).
+    await page.getByTestId('fit').click();
+    await page.getByTestId('node-left').click();
+    expect(await page.getByTestId('step-join').count()).toBe(0);
+    await page.getByTestId('node-merge').click();
+    await page.getByTestId('step-join').selectOption('any');
+    await settle();
+    await page.getByTestId('step-join-hint').getByText('as soon as one').waitFor();
+    const storedJoin = async () => (await api.get(`/api/workflows/${id}`)).body.definition.steps.find((s: { id: string }) => s.id === 'merge').join as unknown;
+    await until(async () => (await storedJoin()) === 'any');
+    await page.getByTestId('step-join').selectOption('count');
+    await page.getByTestId('step-join-n').waitFor();
+    await settle();
+    await until(async () => (await storedJoin()) === 2);
+    expect(await page.getByTestId('toast').filter({ hasText: 'Someone else changed' }).count()).toBe(0);
+    await page.getByTestId('step-join-hint').evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-05-join.png') });
+    await page.getByTestId('step-join').selectOption('any');
+    await settle();
+
+    // Publish: the triggers go live.
+    await page.getByTestId('publish').click();
+    await page.getByTestId('publish-note').fill('With triggers');
+    await page.getByTestId('publish-confirm').click();
+    await page.getByTestId('published-version').getByText('v1 published').waitFor();
+    await until(async () => (await triggersOf()).every((x) => x.status === 'live'));
+    await page.getByTestId('tab-triggers').click();
+    await trigger('Inbound orders').getByTestId('trigger-status').getByText('live').waitFor();
+    await trigger('Weekday report').getByTestId('trigger-status').getByText('live').waitFor();
+
+    // A delivery signed with the rotated secret the page showed starts a run; the history links to it.
+    const body = Buffer.from(JSON.stringify({ order: 42 }));
+    const msgId = `msg_${randomUUID()}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const delivered = await request(http)
+      .post(new URL(url).pathname)
+      .set({ 'webhook-id': msgId, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(rotated, msgId, ts, body), 'content-type': 'application/json' })
+      .serialize((b: unknown) => b as string)
+      .send(body as unknown as string);
+    expect(delivered.status).toBe(202);
+    const executionId = delivered.body.executionId as string;
+    const hookId = (await triggersOf()).find((x) => x.name === 'Inbound orders')!.id;
+    await until(async () => ((await api.get(`/api/workflows/${id}/triggers/${hookId}/history`)).body.items as unknown[]).length === 1, 15_000);
+    const live = trigger('Inbound orders');
+    await live.getByTestId('trigger-details').click();
+    const link = live.getByTestId('trigger-history').locator('a');
+    await link.waitFor();
+    await link.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-06-history.png') });
+    await link.click();
+    await page.waitForURL(new RegExp(`/executions/${executionId}$`));
+    await page.getByTestId('execution-status').getByText('succeeded').waitFor();
+    await page.locator('[data-testid="node-merge"].run-succeeded').waitFor();
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-07-run.png') });
+
+    expect(consoleErrors.filter((e) => !/favicon|status of 422/.test(e))).toEqual([]);
+    await page.close();
+  });
+});
