@@ -3,7 +3,7 @@
  * workflow (transform -> condition -> http_request to a local sink) started through the API, on
  * PostgreSQL and RabbitMQ, beside a plain script making the same HTTP calls.
  *
- *   1. sustained rate: 64 clients start runs as fast as they can for 15 s; rate = runs / time
+ *   1. sustained rate: 64 clients (in a worker thread, bench/open-loop.ts) start runs as fast as they can for 15 s; rate = runs / time
  *      until the last one finished;
  *   2. open loop at 100% and 50% of that rate for 15 s each: p50 / p99 from the POST /execute to
  *      the run's finish (read model), and runs lost (not finished 60 s later);
@@ -29,6 +29,7 @@ import { TRIGGER_EVENTS_QUEUE } from '../src/triggers/event-triggers';
 import { startProcesses, type ProcessSpec } from '../test/support/processes';
 import { ENGINE_QUEUES } from '../src/runtime/engine.service';
 import { startHttpSink } from '../src/engine/executors/testing/http-sink';
+import { openLoop as generateLoad } from './open-loop';
 import { DATABASE_URL, percentile } from './support';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -150,22 +151,21 @@ async function main() {
     await Promise.all(Array.from({ length: 50 }, (_, i) => execute(i + 10)));
     await sleep(3000);
 
+    // Requests come from a worker thread (bench/open-loop.ts): the clients' work is not the engine's.
+    const load = { url: `${base}/api/workflows/${created.id}/execute`, durationMs: PHASE_MS, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: headers.authorization }, collect: 'executionId' };
+    const startRuns = async (rate: number) => (await generateLoad({ ...load, rate })).sent;
+
     // BENCH_RATE=N: only an open loop at N runs/s (to study latency at one rate).
     if (process.env.BENCH_RATE) {
-      const only = await openLoop(Number(process.env.BENCH_RATE), execute, finishTimes);
+      const only = await openLoop(Number(process.env.BENCH_RATE), startRuns, finishTimes);
       console.log(`executions at ${process.env.BENCH_RATE}/s: ours p50 ${only.p50.toFixed(0)} ms, p99 ${only.p99.toFixed(0)} ms, lost ${only.lost}`);
       return;
     }
 
     // 1. Sustained rate, closed loop.
-    const started: { id: string; sentAt: number }[] = [];
     const t0 = Date.now();
     const before = await commits();
-    await Promise.all(
-      Array.from({ length: 64 }, async () => {
-        while (Date.now() - t0 < PHASE_MS) started.push(await execute(50));
-      }),
-    );
+    const started = (await generateLoad({ ...load, rate: 0, clients: 64 })).sent;
     const done = await finishTimes(started.map((s) => s.id));
     const byStatus = await db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
     console.log(`runs by status: ${JSON.stringify(byStatus)}`);
@@ -178,14 +178,14 @@ async function main() {
     const results: string[] = [];
     for (const share of process.env.BENCH_SUSTAINED_ONLY ? [] : [1, 0.5]) {
       const rate = Math.max(1, Math.floor(sustained * share));
-      const ours = await openLoop(rate, execute, finishTimes);
+      const ours = await openLoop(rate, startRuns, finishTimes);
       const baseline = await openLoopBaseline(rate, sink.url);
       results.push(
         `executions at ${rate}/s (${share * 100}%): ours p50 ${ours.p50.toFixed(0)} ms, p99 ${ours.p99.toFixed(0)} ms, lost ${ours.lost}; ` +
           `baseline p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; p99 ratio ${(ours.p99 / baseline.p99).toFixed(1)}`,
       );
     }
-    const at150 = process.env.BENCH_SUSTAINED_ONLY ? { p50: NaN, p99: NaN, lost: 0 } : await openLoop(150, execute, finishTimes);
+    const at150 = process.env.BENCH_SUSTAINED_ONLY ? { p50: NaN, p99: NaN, lost: 0 } : await openLoop(150, startRuns, finishTimes);
     results.push(`executions at 150/s: ours p50 ${at150.p50.toFixed(0)} ms, p99 ${at150.p99.toFixed(0)} ms, lost ${at150.lost} (target p99 < 250 ms)`);
     console.log(`executions: ours ${sustained.toFixed(0)}/s sustained (target 300/s), commits per run ${commitsPerRun.toFixed(1)}`);
     for (const line of results) console.log(line);
@@ -200,17 +200,10 @@ async function main() {
 
 async function openLoop(
   rate: number,
-  execute: (amount: number) => Promise<{ id: string; sentAt: number }>,
+  startRuns: (rate: number) => Promise<{ id: string; sentAt: number }[]>,
   finishTimes: (ids: string[]) => Promise<Map<string, { at: number; status: string }>>,
 ) {
-  const sends: Promise<{ id: string; sentAt: number }>[] = [];
-  const t0 = Date.now();
-  for (let i = 0; Date.now() - t0 < PHASE_MS; i++) {
-    const due = t0 + (i * 1000) / rate;
-    if (due > Date.now()) await sleep(due - Date.now());
-    sends.push(execute(50));
-  }
-  const sent = await Promise.all(sends);
+  const sent = await startRuns(rate);
   const done = await finishTimes(sent.map((s) => s.id));
   const latencies = sent.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!.at - s.sentAt);
   return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: sent.length - done.size };

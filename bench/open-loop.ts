@@ -1,8 +1,10 @@
 /**
- * An open-loop load generator for the benches: `rate` requests a second at evenly spaced instants,
- * over keep-alive connections, latency counted from each request's due time (so a stall cannot
- * hide behind requests that were not sent). It runs in a worker thread of its own, so that its
- * work does not queue behind the server's on the event loop of the process being measured.
+ * A load generator for the benches, in a worker thread of its own, so that its work does not
+ * queue behind the server's on the event loop of the process being measured.
+ *  - open loop (default): `rate` requests a second at evenly spaced instants, over keep-alive
+ *    connections, latency counted from each request's due time (so a stall cannot hide behind
+ *    requests that were not sent);
+ *  - closed loop (`clients`): that many clients each sending the next request when the last is answered.
  */
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,16 @@ export interface OpenLoopOptions {
   body: string;
   /** Sign each request as a distinct Standard Webhooks delivery with this secret. */
   webhookSecret?: string;
+  headers?: Record<string, string>;
+  /** Closed loop with this many clients instead of the open loop at `rate`. */
+  clients?: number;
+  /** Return this field of each 2xx JSON answer with the request's due time (epoch ms). */
+  collect?: string;
+}
+
+export interface Sent {
+  id: string;
+  sentAt: number;
 }
 
 export interface OpenLoopResult {
@@ -28,6 +40,7 @@ export interface OpenLoopResult {
   max: number;
   non2xx: number;
   errors: number;
+  sent: Sent[];
 }
 
 export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
@@ -42,8 +55,10 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections });
   const body = Buffer.from(options.body);
   const latencies: number[] = [];
+  const collected: Sent[] = [];
   let non2xx = 0;
   let errors = 0;
+  const epochOffset = Date.now() - performance.now();
   const headersFor = (): Record<string, string> => {
     if (!options.webhookSecret) return {};
     const id = `msg_${randomUUID()}`;
@@ -52,11 +67,13 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
   };
   const send = (due: number) =>
     new Promise<void>((done) => {
-      const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...headersFor() };
+      const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...options.headers, ...headersFor() };
       const req = http.request(options.url, { method: 'POST', agent, headers }, (res) => {
-        res.resume();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => options.collect && chunks.push(chunk));
         res.on('end', () => {
           if ((res.statusCode ?? 0) >= 300) non2xx++;
+          else if (options.collect) collected.push({ id: String(JSON.parse(Buffer.concat(chunks).toString())[options.collect]), sentAt: Math.round(due + epochOffset) });
           latencies.push(performance.now() - due);
           done();
         });
@@ -69,7 +86,13 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
     });
   const sent: Promise<void>[] = [];
   const t0 = performance.now();
-  for (let i = 0; i * 1000 < options.rate * options.durationMs; i++) {
+  if (options.clients) {
+    const client = async () => {
+      while (performance.now() - t0 < options.durationMs) await send(performance.now());
+    };
+    sent.push(...Array.from({ length: options.clients }, client));
+  }
+  for (let i = 0; !options.clients && i * 1000 < options.rate * options.durationMs; i++) {
     const due = t0 + (i * 1000) / options.rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
@@ -78,7 +101,7 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
   await Promise.all(sent);
   agent.destroy();
   const q = (p: number) => Math.round(percentile(latencies, p) * 10) / 10;
-  return { rps: latencies.length / ((performance.now() - t0) / 1000), p50: q(50), p90: q(90), p99: q(99), max: q(100), non2xx, errors };
+  return { rps: latencies.length / ((performance.now() - t0) / 1000), p50: q(50), p90: q(90), p99: q(99), max: q(100), non2xx, errors, sent: collected };
 }
 
 if (!isMainThread && parentPort) {

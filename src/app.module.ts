@@ -112,7 +112,10 @@ export class AppModule {
             level: infra.config.logLevel,
             genReqId: (req) => correlationIdOf(req as Request),
             customProps: (req) => ({ correlationId: (req as { id?: unknown }).id }),
-            autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') },
+            // Request lines are logged at info: below that level the per-request hook is only cost.
+            autoLogging: ['trace', 'debug', 'info'].includes(infra.config.logLevel)
+              ? { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') }
+              : false,
           },
         }),
       ],

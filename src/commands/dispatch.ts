@@ -72,7 +72,10 @@ export class Commands {
   ) {}
 
   async send<A extends AggregateName>(aggregate: A, command: CommandOf<A>, options: CommandOptions = {}): Promise<CommandResult> {
-    const result: CommandResult = await this.bus.execute(new DispatchCommand(aggregate, command, options));
+    // A new stream's state is only worth keeping when something here acts on it next (the engine's
+    // eager steps): an API replica starting runs by the thousand would fill its cache for nothing.
+    const keep = !options.newStream || this.storedListeners.size > 0;
+    const result: CommandResult = await this.bus.execute(new DispatchCommand(aggregate, command, keep ? options : { ...options, cache: false }));
     if (result.events.length > 0) for (const listener of this.storedListeners) listener(aggregate, command, result);
     return result;
   }

@@ -5,6 +5,7 @@ import { isUuid } from '../adapters/crypto/deterministic-uuid';
 import { MAX_ACTIVE_WEBHOOK_SECRETS, generateWebhookSecret } from '../adapters/crypto/webhook-signature';
 import { DomainError } from '../domain/decider';
 import type { StoredWebhookSecret } from './trigger.tables';
+import { ExpiringCache } from './expiring-cache';
 
 /**
  * Where webhook secrets live: the `webhook_endpoint` table, one row per webhook trigger, written by the trigger
@@ -30,7 +31,7 @@ export const fingerprintOf = (secret: string): string => createHash('sha256').up
 const CACHE_MS = 1000;
 
 export class WebhookEndpoints {
-  private readonly cache = new Map<string, { at: number; endpoint?: WebhookEndpoint }>();
+  private readonly cache = new ExpiringCache<WebhookEndpoint | undefined>(CACHE_MS);
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -103,13 +104,10 @@ export class WebhookEndpoints {
   async byHookId(hookId: string): Promise<WebhookEndpoint | undefined> {
     if (!isUuid(hookId)) return undefined;
     const id = hookId.toLowerCase();
-    const hit = this.cache.get(id);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.endpoint;
-    const row = await this.db.selectFrom('webhook_endpoint').selectAll().where('hook_id', '=', id).executeTakeFirst();
-    const endpoint = row ? toEndpoint(row) : undefined;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(id, { at: Date.now(), endpoint });
-    return endpoint;
+    return this.cache.get(id, async () => {
+      const row = await this.db.selectFrom('webhook_endpoint').selectAll().where('hook_id', '=', id).executeTakeFirst();
+      return row ? toEndpoint(row) : undefined;
+    });
   }
 }
 

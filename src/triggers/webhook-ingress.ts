@@ -10,6 +10,7 @@ import { publishedTriggers, triggerKey, type PublishedTrigger } from './live-tri
 import { webhookDeliveryId } from './replay-window';
 import { WEBHOOK_DEFAULT_RATE_PER_MINUTE, parseWebhookConfig, type WebhookTriggerConfig } from './trigger-config';
 import type { WebhookEndpoints } from './webhook-endpoints';
+import { ExpiringCache } from './expiring-cache';
 
 /**
  * Incoming webhook deliveries (SPEC C3), in the order that keeps unauthenticated work cheap and answers honest:
@@ -42,7 +43,7 @@ const TRIGGER_CACHE_MS = 1000;
 
 export class WebhookIngress {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly triggers = new Map<string, { at: number; live?: PublishedTrigger; config?: WebhookTriggerConfig; version?: PublishedVersion; allow?: IpAllowList }>();
+  private readonly triggers = new ExpiringCache<{ live?: PublishedTrigger; config?: WebhookTriggerConfig; version?: PublishedVersion; allow?: IpAllowList }>(TRIGGER_CACHE_MS);
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -110,18 +111,14 @@ export class WebhookIngress {
     }
   }
 
-  private async published(workflowId: string, triggerId: string) {
-    const key = triggerKey(workflowId, triggerId);
-    const hit = this.triggers.get(key);
-    if (hit && Date.now() - hit.at < TRIGGER_CACHE_MS) return hit;
-    const [[live], version] = await Promise.all([publishedTriggers(this.db, { workflowId, triggerId, kind: 'webhook' }), findPublishedVersion(this.db, workflowId)]);
-    const parsed = live ? parseWebhookConfig(live.trigger.config) : undefined;
-    const config = parsed?.ok ? parsed.config : undefined;
-    // The version is read with the trigger so a delivery costs no version lookup; a publish shows within a second.
-    const entry = { at: Date.now(), live, config, version, allow: config?.allowList ? IpAllowList.parse(config.allowList) : undefined };
-    if (this.triggers.size > 10_000) this.triggers.clear();
-    this.triggers.set(key, entry);
-    return entry;
+  private published(workflowId: string, triggerId: string) {
+    return this.triggers.get(triggerKey(workflowId, triggerId), async () => {
+      const [[live], version] = await Promise.all([publishedTriggers(this.db, { workflowId, triggerId, kind: 'webhook' }), findPublishedVersion(this.db, workflowId)]);
+      const parsed = live ? parseWebhookConfig(live.trigger.config) : undefined;
+      const config = parsed?.ok ? parsed.config : undefined;
+      // The version is read with the trigger so a delivery costs no version lookup; a publish shows within a second.
+      return { live, config, version, allow: config?.allowList ? IpAllowList.parse(config.allowList) : undefined };
+    });
   }
 
   /** Token bucket per hook: `rate` a minute, bursts up to `rate`. Per process (replicas each allow the rate). */

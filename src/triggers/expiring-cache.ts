@@ -1,0 +1,37 @@
+/**
+ * A small cache for the webhook path's lookups: an entry is fresh for `ttlMs`; the first caller to
+ * find it stale starts ONE reload and waits for it (so a change is seen within `ttlMs` by the next
+ * caller), and callers arriving while that reload runs get the value it replaces. Without the
+ * single flight, every delivery arriving during a reload starts its own, and at a few hundred
+ * deliveries a second they queue on the connection pool.
+ */
+export class ExpiringCache<V> {
+  private readonly entries = new Map<string, { at: number; value: V }>();
+  private readonly loading = new Map<string, Promise<V>>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.entries.get(key);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    const running = this.loading.get(key);
+    if (running) return hit ? hit.value : running;
+    const pending = load()
+      .then((value) => {
+        if (this.entries.size >= this.maxEntries) this.entries.clear();
+        this.entries.set(key, { at: Date.now(), value });
+        return value;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, pending);
+    return pending;
+  }
+
+  /** Forgets a key (its next get loads and waits), e.g. after a secret was rotated here. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
