@@ -11,7 +11,7 @@
  *   4. baseline: the same JSONata-free computation and HTTP call in a plain loop, same rates.
  *
  * Usage: npm run bench:executions  (DATABASE_URL and AMQP_URL default to the local servers;
- * BENCH_MODE=single runs the app in this process instead of the split deployment; BENCH_SUSTAINED_ONLY=1
+ * BENCH_MODE=split runs the split deployment instead of one process; BENCH_SUSTAINED_ONLY=1
  * stops after step 1; BENCH_RATE=N runs only an open loop at N runs/s)
  */
 import { randomBytes } from 'node:crypto';
@@ -37,11 +37,11 @@ const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Where the engine runs. `split` (default): the production layout with real servers, an API
- * process, a projections process and a worker (forwarder, engine, timers) as `npm run start:*`
- * starts them, with this process only sending requests; `single`: everything in this process.
+ * Where the engine runs. `single` (default): everything in this process (the load generator in a
+ * worker thread); `split`: the production layout with real servers, an API process, a projections
+ * process and a worker (forwarder, engine, timers) as `npm run start:*` starts them.
  */
-const MODE = process.env.BENCH_MODE === 'single' ? 'single' : 'split';
+const MODE = process.env.BENCH_MODE === 'split' ? 'split' : 'single';
 const SPLIT: readonly ProcessSpec[] = [
   ['api', 'main.js', ['--api-only']],
   ['projections', 'main.projections.js'],
