@@ -78,6 +78,8 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     const canvas = page.getByTestId('canvas');
     await canvas.waitFor();
     await page.getByTestId('palette-create_task').waitFor();
+    // The canvas takes drops once @foblex/flow has laid it out (a person sees it appear).
+    await page.locator('bb-workflow-canvas[data-rendered-steps="0"]').waitFor();
 
     // Drag three steps from the palette.
     const box = (await canvas.boundingBox())!;
