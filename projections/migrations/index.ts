@@ -1,4 +1,5 @@
 import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { migrateToLatest } from '../../src/adapters/database/run-migrations';
 
 /**
  * Read-side migrations: checkpoints and read models. Frozen: never edit one that has shipped,
@@ -362,6 +363,5 @@ export async function migrateReadModels(db: Kysely<any>, schema?: string): Promi
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  await migrateToLatest(migrator);
 }

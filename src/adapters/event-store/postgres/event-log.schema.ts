@@ -1,4 +1,5 @@
 import { Kysely, Migrator, sql, type Migration } from 'kysely';
+import { migrateToLatest } from '../../database/run-migrations';
 
 /**
  * The event log's own schema, migrated apart from the read models (its own migration table).
@@ -38,6 +39,5 @@ export async function migrateEventLog(db: Kysely<any>, schema?: string): Promise
     migrationTableName: 'event_log_migration',
     migrationLockTableName: 'event_log_migration_lock',
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  await migrateToLatest(migrator);
 }
