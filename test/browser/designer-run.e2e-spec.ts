@@ -69,7 +69,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.getByTestId('run-form').waitFor();
     expect(await page.getByTestId('run-amount').inputValue()).toBe('250');
     await page.getByTestId('run-start').click();
-    expect(await page.getByTestId('run-form').textContent()).toContain('employee is required');
+    await page.getByTestId('run-form').getByText('employee is required').waitFor();
     await page.getByTestId('run-employee').fill('Ada');
     await page.getByTestId('run-start').click();
     await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);
@@ -114,8 +114,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     // The list shows the run.
     await page.getByTestId('nav-executions').click();
     const row = page.getByTestId('execution-row').filter({ hasText: 'Expense approval' });
-    await row.waitFor();
-    expect(await row.textContent()).toContain('succeeded');
+    await row.getByText('succeeded').waitFor();
     await page.close();
   });
 });

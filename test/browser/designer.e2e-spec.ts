@@ -122,7 +122,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     // The task's title was saved before: its badge goes once the server's validation of that edit is back.
     await page.getByTestId('step-badge-create_task_1').waitFor({ state: 'detached' });
     await page.getByTestId('tab-issues').click();
-    expect(await page.getByTestId('issue-list').textContent()).toMatch(/url/i);
+    await page.getByTestId('issue-list').getByText(/url/i).first().waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'designer-03-invalid-config.png') });
 
     // Jump from the issue list to the step, and fix it.
@@ -191,7 +191,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.getByTestId('confirm-rollback-1').click();
     await page.getByTestId('published-version').getByText('v3 published').waitFor();
     await page.getByTestId('node-delay_1').waitFor();
-    expect(await page.getByTestId('version-3').textContent()).toContain('rollback of v1');
+    await page.getByTestId('version-3').getByText('rollback of v1').waitFor();
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(ARTIFACTS, 'designer-05-rolled-back.png') });
 
