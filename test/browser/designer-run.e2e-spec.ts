@@ -1,33 +1,29 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, hasChromium, launchChromium } from '../support/browser';
-import { TEST_OWNER, as, startTestApp, type TestApp } from '../support/test-app';
-import { describeIf } from '../support/test-database';
+import { ARTIFACTS, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
+import { TEST_OWNER, as, type TestApp } from '../support/test-app';
 
 /**
  * Run, watch and replay in Chromium against the real engine: start a published workflow from the
  * form generated from its variables, watch its steps change colour live, answer its approval from
  * the inbox, see it finish, then scrub back to the moment it waited. Screenshots in test-artifacts/.
  */
-describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium)')('runs in Chromium', () => {
+describeInChromium('runs in Chromium', () => {
+  let bed: ChromiumTestBed;
   let t: TestApp;
   let browser: Browser;
   let base: string;
   let page: Page;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startChromiumTestBed();
+    ({ t, browser, base } = bed);
   });
   afterEach(async () => {
     await page?.screenshot({ path: join(ARTIFACTS, 'run-last.png') }).catch(() => undefined);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await bed?.close();
   });
 
   it('runs a workflow from the designer, answers its approval, watches it finish and replays it', async () => {

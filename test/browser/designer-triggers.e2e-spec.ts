@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { signWebhook } from '../../src/adapters/crypto/webhook-signature';
-import { ARTIFACTS, hasChromium, launchChromium } from '../support/browser';
-import { TEST_OWNER, as, startTestApp, type TestApp } from '../support/test-app';
-import { describeIf } from '../support/test-database';
+import { ARTIFACTS, allChangesSaved, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
+import { TEST_OWNER, as, type TestApp } from '../support/test-app';
 
 /**
  * The designer's Triggers tab and join mode in a real Chromium against the real backend: a refused config shows the
@@ -14,7 +13,8 @@ import { describeIf } from '../support/test-database';
  * the trigger commands must not meet a 412); publish, deliver a signed webhook with the secret the page showed, and
  * follow the fire history to the run. Screenshots in test-artifacts/designer-triggers-*.png.
  */
-describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium)')('designer triggers in Chromium', () => {
+describeInChromium('designer triggers in Chromium', () => {
+  let bed: ChromiumTestBed;
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
@@ -22,24 +22,16 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
   let page: Page;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startChromiumTestBed();
+    ({ t, browser, base } = bed);
   });
   afterEach(async () => {
     await page?.screenshot({ path: join(ARTIFACTS, 'designer-triggers-last.png') }).catch(() => undefined);
   });
   afterAll(async () => {
     await context?.close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
+    await bed?.close();
   });
-
-  async function settle(): Promise<void> {
-    await page.getByTestId('save-state').getByText('All changes saved').waitFor();
-  }
 
   async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -168,19 +160,19 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     expect(await page.getByTestId('step-join').count()).toBe(0);
     await page.getByTestId('node-merge').click();
     await page.getByTestId('step-join').selectOption('any');
-    await settle();
+    await allChangesSaved(page);
     await page.getByTestId('step-join-hint').getByText('as soon as one').waitFor();
     const storedJoin = async () => (await api.get(`/api/workflows/${id}`)).body.definition.steps.find((s: { id: string }) => s.id === 'merge').join as unknown;
     await until(async () => (await storedJoin()) === 'any');
     await page.getByTestId('step-join').selectOption('count');
     await page.getByTestId('step-join-n').waitFor();
-    await settle();
+    await allChangesSaved(page);
     await until(async () => (await storedJoin()) === 2);
     expect(await page.getByTestId('toast').filter({ hasText: 'Someone else changed' }).count()).toBe(0);
     await page.getByTestId('step-join-hint').evaluate((e) => e.scrollIntoView({ block: 'center' }));
     await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-05-join.png') });
     await page.getByTestId('step-join').selectOption('any');
-    await settle();
+    await allChangesSaved(page);
 
     // Publish: the triggers go live.
     await page.getByTestId('publish').click();

@@ -1,29 +1,25 @@
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ARTIFACTS, hasChromium, launchChromium } from '../support/browser';
-import { TEST_OWNER, as, startTestApp, type TestApp } from '../support/test-app';
-import { describeIf } from '../support/test-database';
+import { ARTIFACTS, allChangesSaved, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
+import { TEST_OWNER, as, type TestApp } from '../support/test-app';
 
 /**
  * The designer in a real Chromium against the real backend: create a workflow, drag three steps from
  * the palette, connect them, configure one wrongly and see the badge, fix it, publish, publish again,
  * compare the versions and roll back to version 1. Screenshots land in test-artifacts/.
  */
-describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium)')('designer in Chromium', () => {
+describeInChromium('designer in Chromium', () => {
+  let bed: ChromiumTestBed;
   let t: TestApp;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startChromiumTestBed();
+    ({ t, browser, base } = bed);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await bed?.close();
   });
 
   /** Drags with real pointer moves (foblex/flow listens to pointer events). */
@@ -42,10 +38,6 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.mouse.move(a.x + a.width / 2 + 8, a.y + a.height / 2 + 4, { steps: 3 });
     await page.mouse.move(target.x, target.y, { steps: 12 });
     await page.mouse.up();
-  }
-
-  async function settle(page: Page): Promise<void> {
-    await page.getByTestId('save-state').getByText('All changes saved').waitFor();
   }
 
   let page: Page;
@@ -89,14 +81,14 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.getByTestId('node-delay_1').waitFor();
     await drag(page, page.getByTestId('palette-http_request'), { x: box.x + 780, y: box.y + 220 });
     await page.getByTestId('node-http_request_1').waitFor();
-    await settle(page);
+    await allChangesSaved(page);
 
     // Connect them port to port.
     await drag(page, page.getByTestId('port-out-create_task_1'), page.getByTestId('port-in-delay_1'));
     await page.getByTestId('edge-e_create_task_1_delay_1').waitFor({ state: 'attached' });
     await drag(page, page.getByTestId('port-out-delay_1'), page.getByTestId('port-in-http_request_1'));
     await page.getByTestId('edge-e_delay_1_http_request_1').waitFor({ state: 'attached' });
-    await settle(page);
+    await allChangesSaved(page);
 
     // New steps lack their required config: the server says so, and badges show it on the canvas.
     await page.getByTestId('step-badge-create_task_1').waitFor();
@@ -106,17 +98,17 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.getByTestId('node-create_task_1').click();
     await page.getByTestId('config-title').fill('Welcome {{ input.customer }}');
     await page.getByTestId('config-title').press('Tab');
-    await settle(page);
+    await allChangesSaved(page);
     await page.getByTestId('node-delay_1').click();
     await page.getByTestId('config-durationMs').fill('1000');
     await page.getByTestId('config-durationMs').press('Tab');
-    await settle(page);
+    await allChangesSaved(page);
 
     // One step configured wrongly: the badge appears on it.
     await page.getByTestId('node-http_request_1').click();
     await page.getByTestId('config-url').fill('not a url');
     await page.getByTestId('config-url').press('Tab');
-    await settle(page);
+    await allChangesSaved(page);
     const badge = page.getByTestId('step-badge-http_request_1');
     await badge.waitFor();
     // The task's title was saved before: its badge goes once the server's validation of that edit is back.
@@ -129,7 +121,7 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.getByTestId('issue').first().click();
     await page.getByTestId('config-url').fill('https://example.com/hooks/onboarding');
     await page.getByTestId('config-url').press('Tab');
-    await settle(page);
+    await allChangesSaved(page);
     await badge.waitFor({ state: 'detached' });
     await page.getByTestId('issues-button').getByText('Valid').waitFor();
 
@@ -153,21 +145,21 @@ describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-g
     await page.getByTestId('tab-step').click();
     await page.getByTestId('step-name').fill('Create welcome task');
     await page.getByTestId('step-name').press('Tab');
-    await settle(page);
+    await allChangesSaved(page);
     await page.getByTestId('node-delay_1').click();
     await page.keyboard.press('Delete');
     await page.getByTestId('node-delay_1').waitFor({ state: 'detached' });
-    await settle(page);
+    await allChangesSaved(page);
     // Undo brings it back with its connections; redo removes it again.
     await page.getByTestId('undo').click();
     await page.getByTestId('node-delay_1').waitFor();
-    await settle(page);
+    await allChangesSaved(page);
     await page.getByTestId('redo').click();
     await page.getByTestId('node-delay_1').waitFor({ state: 'detached' });
-    await settle(page);
+    await allChangesSaved(page);
     await drag(page, page.getByTestId('port-out-create_task_1'), page.getByTestId('port-in-http_request_1'));
     await page.getByTestId('edge-e_create_task_1_http_request_1').waitFor({ state: 'attached' });
-    await settle(page);
+    await allChangesSaved(page);
     await page.getByTestId('issues-button').getByText('Valid').waitFor();
     await page.getByTestId('publish').click();
     await page.getByTestId('publish-note').fill('Without the wait');

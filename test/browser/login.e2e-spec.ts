@@ -1,25 +1,20 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { ARTIFACTS, hasChromium, launchChromium } from '../support/browser';
-import { TEST_OWNER, startTestApp, type TestApp } from '../support/test-app';
-import { describeIf } from '../support/test-database';
+import { ARTIFACTS, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
+import { TEST_OWNER } from '../support/test-app';
 
 /** The app's sign-in page in a real Chromium against the real backend. Screenshots land in test-artifacts/. */
-describeIf(hasChromium, 'browser tests need Chromium at /usr/bin/chromium (apt-get install -y chromium)')('sign-in page in Chromium', () => {
-  let t: TestApp;
+describeInChromium('sign-in page in Chromium', () => {
+  let bed: ChromiumTestBed;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    const { port } = t.app.getHttpServer().address() as { port: number };
-    base = `http://127.0.0.1:${port}`;
-    browser = await launchChromium();
+    bed = await startChromiumTestBed();
+    ({ browser, base } = bed);
   });
   afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+    await bed?.close();
   });
 
   it('signs in, shows who is signed in, keeps the session on reload, and signs out', async () => {

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from './test-app';
+import { describeIf } from './test-database';
 
 /** Debian's Chromium, driven by playwright-core (never `playwright install`). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -24,4 +26,42 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** describe() for the browser suites: skipped, saying why, where there is no Chromium. */
+export const describeInChromium = describeIf(hasChromium, `browser tests need Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+
+export interface ChromiumTestBed {
+  t: TestApp;
+  browser: Browser;
+  /** Where the app listens, e.g. http://127.0.0.1:40123 */
+  base: string;
+  close(): Promise<void>;
+}
+
+/** The real backend listening on a loopback port, and Chromium to drive it. */
+export async function startChromiumTestBed(): Promise<ChromiumTestBed> {
+  const t = await startTestApp();
+  try {
+    await t.app.listen(0, '127.0.0.1');
+    const { port } = t.app.getHttpServer().address() as { port: number };
+    const browser = await launchChromium();
+    return {
+      t,
+      browser,
+      base: `http://127.0.0.1:${port}`,
+      async close() {
+        await browser.close();
+        await t.close();
+      },
+    };
+  } catch (error) {
+    await t.close();
+    throw error;
+  }
+}
+
+/** Resolves once the designer says every edit has reached the server. */
+export async function allChangesSaved(page: Page): Promise<void> {
+  await page.getByTestId('save-state').getByText('All changes saved').waitFor();
 }
