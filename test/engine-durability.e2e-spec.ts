@@ -1,6 +1,6 @@
 import { openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
 import { startHttpSink, type HttpSink } from '../src/engine/executors/testing/http-sink';
-import { SPLIT_DEPLOYMENT, startProcess, startProcesses, type RunningProcess } from './support/processes';
+import { SPLIT_DEPLOYMENT, signedInCaller, startProcess, startProcesses, type ApiCall, type RunningProcess } from './support/processes';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf } from './support/test-database';
 import { TEST_OWNER, cleanUpServers, processTestSetup } from './support/test-app';
 
@@ -20,7 +20,7 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'durability test needs DATABASE_U
   let workers: RunningProcess[] = [];
   let sink: HttpSink;
   let db: DatabaseHandle;
-  let token = '';
+  let call: ApiCall;
   /** The sink's idempotent store: key -> times the side effect was applied (must stay 1). */
   const applied = new Map<string, number>();
   let duplicatesAnswered = 0;
@@ -38,8 +38,7 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'durability test needs DATABASE_U
     api = processes[0];
     workers = processes.slice(2);
     db = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
-    const login = await fetch(url('/api/auth/login'), { method: 'POST', headers: json, body: JSON.stringify(TEST_OWNER) });
-    token = ((await login.json()) as { accessToken: string }).accessToken;
+    call = await signedInCaller(api, TEST_OWNER);
   }, 90_000);
 
   afterAll(async () => {
@@ -49,12 +48,6 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'durability test needs DATABASE_U
     await cleanUpServers(config);
   });
 
-  const json = { 'content-type': 'application/json' };
-  const url = (path: string) => `http://127.0.0.1:${api.port}${path}`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(url(path), { method, headers: { ...json, authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
 
   it('ends every run, applies each side effect once and never exceeds the retry policy', async () => {
     const retryPolicy = { maxAttempts: MAX_ATTEMPTS, initialIntervalMs: 100, backoffCoefficient: 2, maxIntervalMs: 2000, jitter: 0.2, nonRetryableErrors: [] };

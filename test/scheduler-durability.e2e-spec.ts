@@ -1,7 +1,7 @@
 import { openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
 import { tickId } from '../src/triggers/cron-schedule';
 import { triggerKey } from '../src/triggers/live-triggers';
-import { SPLIT_DEPLOYMENT, startProcess, startProcesses, type RunningProcess } from './support/processes';
+import { SPLIT_DEPLOYMENT, signedInCaller, startProcess, startProcesses, type ApiCall, type RunningProcess } from './support/processes';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf } from './support/test-database';
 import { TEST_OWNER, cleanUpServers, processTestSetup } from './support/test-app';
 
@@ -19,15 +19,14 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'scheduler durability test needs 
   const workers: RunningProcess[] = [];
   let api: RunningProcess;
   let db: DatabaseHandle;
-  let token = '';
+  let call: ApiCall;
 
   beforeAll(async () => {
     processes.push(...(await startProcesses(SPLIT_DEPLOYMENT, env)));
     api = processes[0];
     workers.push(...processes.slice(2));
     db = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
-    const login = await fetch(url('/api/auth/login'), { method: 'POST', headers: json, body: JSON.stringify(TEST_OWNER) });
-    token = ((await login.json()) as { accessToken: string }).accessToken;
+    call = await signedInCaller(api, TEST_OWNER);
   }, 90_000);
 
   afterAll(async () => {
@@ -36,12 +35,6 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'scheduler durability test needs 
     await cleanUpServers(config);
   });
 
-  const json = { 'content-type': 'application/json' };
-  const url = (path: string) => `http://127.0.0.1:${api.port}${path}`;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(url(path), { method, headers: { ...json, authorization: `Bearer ${token}` }, body: body === undefined ? undefined : JSON.stringify(body) });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-  };
   const alive = (p: RunningProcess) => p.child.exitCode === null && p.child.signalCode === null;
 
   it('fires each tick of a per-second schedule exactly once while workers are killed and restarted', async () => {

@@ -89,3 +89,17 @@ export async function startProcesses(specs: readonly ProcessSpec[], env: NodeJS.
   }
   return running;
 }
+
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>;
+
+/** Signs in to an API process and returns a JSON caller with the bearer token. */
+export async function signedInCaller(api: RunningProcess, credentials: { email: string; password: string }): Promise<ApiCall> {
+  const url = (path: string) => `http://127.0.0.1:${api.port}${path}`;
+  const json = { 'content-type': 'application/json' };
+  const login = await fetch(url('/api/auth/login'), { method: 'POST', headers: json, body: JSON.stringify(credentials) });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  return async (method, path, body) => {
+    const res = await fetch(url(path), { method, headers: { ...json, authorization: `Bearer ${accessToken}` }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+}
