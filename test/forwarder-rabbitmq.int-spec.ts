@@ -5,7 +5,8 @@ import { workflowStream } from '@contracts';
 import { openInfrastructure, type Infrastructure } from '../src/infrastructure';
 import { Forwarder } from '../src/adapters/broker/forwarder';
 import { createLeaderLock } from '../src/adapters/database/leader-lock';
-import type { Broker, OutgoingMessage } from '../src/adapters/broker/broker.port';
+import type { OutgoingMessage } from '../src/adapters/broker/broker.port';
+import { FaultyPublishBroker } from './support/faulty-broker';
 import { handleCommand } from '../src/commands/handle-command';
 import { workflowDecider } from '../src/domain/workflow/workflow.decider';
 import { ProjectionRunner } from '../projections/runner';
@@ -16,15 +17,8 @@ import { cleanUpServers, testConfig } from './support/test-app';
 import { closeConnectionsNamed } from './support/rabbitmqctl';
 
 /** Publishes every third message twice: the broker's at-least-once delivery, made frequent. */
-class DuplicatingBroker implements Broker {
-  readonly kind = 'rabbitmq' as const;
+class DuplicatingBroker extends FaultyPublishBroker {
   duplicated = 0;
-  constructor(private readonly inner: Broker) {}
-  connect = () => this.inner.connect();
-  consume: Broker['consume'] = (queue, handler) => this.inner.consume(queue, handler);
-  consumeBatches: Broker['consumeBatches'] = (queue, handler) => this.inner.consumeBatches(queue, handler);
-  isConnected = () => this.inner.isConnected();
-  close = () => this.inner.close();
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     const doubled: OutgoingMessage[] = [];
     messages.forEach((m, i) => {

@@ -4,6 +4,7 @@ import { migrateReadModels } from '../../../projections/migrations';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { createLeaderLock } from '../database/leader-lock';
 import { PostgresEventStore } from '../event-store/postgres/postgres.event-store';
+import { FaultyPublishBroker } from '../../../test/support/faulty-broker';
 import type { Broker, IncomingMessage, OutgoingMessage } from './broker.port';
 import { Forwarder } from './forwarder';
 import { InProcessBroker } from './in-process.broker';
@@ -25,18 +26,14 @@ beforeAll(async () => {
 afterAll(async () => database?.close());
 
 /** Lets batches through, but the confirm of the one chosen batch fails late, after the ones behind it. */
-class SlowFailingBroker implements Broker {
-  readonly kind = 'in-process' as const;
+class SlowFailingBroker extends FaultyPublishBroker {
   publishes = 0;
   constructor(
-    private readonly inner: Broker,
+    inner: Broker,
     private readonly failingPublish: number,
-  ) {}
-  connect = () => this.inner.connect();
-  consume: Broker['consume'] = (queue, handler) => this.inner.consume(queue, handler);
-  consumeBatches: Broker['consumeBatches'] = (queue, handler) => this.inner.consumeBatches(queue, handler);
-  isConnected = () => this.inner.isConnected();
-  close = () => this.inner.close();
+  ) {
+    super(inner);
+  }
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     const n = ++this.publishes;
     if (n === this.failingPublish) {
