@@ -42,6 +42,38 @@ describe('execution control', () => {
   });
 
   const run = async (workflowId: string, input: object = {}) => (await api.post(`/api/workflows/${workflowId}/execute`).send({ input }).expect(202)).body.executionId as string;
+  const listening = async () => {
+    const server = t.app.getHttpServer() as import('node:http').Server;
+    const address = server.address() as import('node:net').AddressInfo | null;
+    return address ?? new Promise<import('node:net').AddressInfo>((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address() as import('node:net').AddressInfo)));
+  };
+  /** The run's live SSE events, read until one of the given type arrives (then the stream is closed). */
+  const liveEventsUntil = async (executionId: string, type: string) => {
+    const { port } = await listening();
+    return new Promise<{ number: number; type: string; position: string }[]>((resolve, reject) => {
+      const events: { number: number; type: string; position: string }[] = [];
+      const req = httpRequest({ host: '127.0.0.1', port, path: `/api/workflows/executions/${executionId}/events`, headers: { authorization: bearer, accept: 'text/event-stream' } }, (res) => {
+        let buffered = '';
+        res.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString('utf8');
+          const messages = buffered.split('\n\n');
+          buffered = messages.pop()!;
+          for (const message of messages) {
+            const data = message.split('\n').find((line) => line.startsWith('data: '));
+            if (!data) continue;
+            events.push(JSON.parse(data.slice('data: '.length)));
+            if (events.at(-1)!.type === type) {
+              req.destroy();
+              resolve(events);
+            }
+          }
+        });
+      });
+      req.on('error', (error) => (events.at(-1)?.type === type ? undefined : reject(error)));
+      req.setTimeout(20_000, () => req.destroy(new Error(`no ${type} in 20 s`)));
+      req.end();
+    });
+  };
   const callSink = (id: string, path: string, extra: object = {}) => step(id, 'http_request', { method: 'POST', url: `${sink.url}${path}`, body: { n: 1 } }, extra);
   const retry = { maxAttempts: 3, initialIntervalMs: 200, backoffCoefficient: 2, maxIntervalMs: 5000, jitter: 0.2, nonRetryableErrors: [] };
 
@@ -114,6 +146,32 @@ describe('execution control', () => {
     expect(byStep.refuse.status).toBe('skipped');
     const again = await api.post(`/api/approvals/${approval.id}/decision`).send({ decision: 'reject' });
     expect(again.status).toBe(409);
+  });
+
+  it('streams a run live with each event\'s log position, and reads the detail as of it even while the projections lag', async () => {
+    const workflowId = await publishedWorkflow(api, {
+      steps: [step('pause', 'delay', { durationMs: 1000 }), step('ask', 'approval', { approvers: { userIds: [ownerId] }, message: 'Wait here' })],
+      edges: [edge('pause', 'ask')],
+    });
+    const executionId = await run(workflowId, {});
+    await eventually(async () => ((await api.get(`/api/workflows/executions/${executionId}`)).body.steps?.some((s: { status: string }) => s.status === 'waiting') ? true : undefined), 'the delay to wait');
+    const { runner } = t.app.get(ProjectionsService);
+    await runner.stop(); // from here the read models fall behind the log until they start again
+    let detail: Promise<{ status: number; body: { steps: { stepId: string; status: string }[] } }> | undefined;
+    try {
+      const live = await liveEventsUntil(executionId, 'ApprovalRequested');
+      const positions = live.map((e) => e.position.split('.').map(BigInt));
+      expect(positions.every(([tx, gp], i) => i === 0 || tx > positions[i - 1][0] || (tx === positions[i - 1][0] && gp > positions[i - 1][1]))).toBe(true);
+      // Asked as of the last live event, the detail waits for the projection instead of answering what it had.
+      detail = api.get(`/api/workflows/executions/${executionId}?minPosition=${live.at(-1)!.position}`).then((r) => r);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await runner.start();
+    }
+    const answered = await detail!;
+    expect(answered.status).toBe(200);
+    expect(answered.body.steps.find((s) => s.stepId === 'ask')?.status).toBe('waiting');
+    expect((await api.get(`/api/workflows/executions/${executionId}?minPosition=soon`)).status).toBe(400);
   });
 
   it('cancels a waiting run (nothing more is scheduled) and refuses control of a finished one with 409', async () => {
@@ -212,8 +270,7 @@ describe('execution control', () => {
     const workflowId = await publishedWorkflow(api, { variables: [{ name: 'n', type: 'number', required: true }], steps: [step('sq', 'transform', { assignments: { sq: 'n * n' } })] });
     const bad = await api.post('/api/workflows/bulk/execute').send({ workflowId, inputs: [{ n: 1 }, { n: 'two' }] });
     expect(bad.status).toBe(422);
-    const address = (t.app.getHttpServer() as import('node:http').Server).address() as import('node:net').AddressInfo | null;
-    const server = address ?? (await new Promise<import('node:net').AddressInfo>((resolve) => (t.app.getHttpServer() as import('node:http').Server).listen(0, '127.0.0.1', function (this: import('node:http').Server) { resolve(this.address() as import('node:net').AddressInfo); })));
+    const server = await listening();
     const body = JSON.stringify({ workflowId, inputs: Array.from({ length: 20 }, (_, n) => ({ n })) });
     const text = await new Promise<string>((resolve, reject) => {
       const req = httpRequest(

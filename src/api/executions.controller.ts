@@ -20,7 +20,7 @@ import { Inject } from '@nestjs/common';
 import { problem } from './problem';
 import { commandMetadata, currentUser, requestAccess } from './request-metadata';
 import { openSse } from './sse';
-import { BulkExecuteRequest, ControlRequest, ExecuteWorkflowRequest, ExecutionParams, ForkRequest, ListExecutionsParams, TimelineParams } from './execution.dto';
+import { BulkExecuteRequest, ControlRequest, ExecuteWorkflowRequest, ExecutionDetailParams, ExecutionParams, ForkRequest, ListExecutionsParams, TimelineParams } from './execution.dto';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 const POLL_MS = 250;
@@ -124,8 +124,8 @@ export class ExecutionsController {
 
   @Get('executions/:executionId')
   @Access({ execution: 'view' })
-  async detail(@Param() { executionId }: ExecutionParams) {
-    const detail = await this.queries.detail(executionId);
+  async detail(@Param() { executionId }: ExecutionParams, @Query() { minPosition }: ExecutionDetailParams) {
+    const detail = await this.queries.detail(executionId, minPosition ? parsePosition(minPosition) : undefined);
     if (!detail) throw new HttpException(problem(404, 'execution-not-found', 'Execution not found', `No execution ${executionId}`), 404);
     return detail;
   }
@@ -149,7 +149,9 @@ export class ExecutionsController {
       const events = await this.infra.store.readStream(executionStream(executionId), { from });
       let ended = false;
       for (const e of events) {
-        sse.send(e.type, { number: Number(e.revision) + 1, type: e.type, data: e.data, occurredAt: e.metadata.occurredAt }, String(Number(e.revision) + 1));
+        // `position`: pass it as the detail's minPosition to read the run as of this event.
+        const message = { number: Number(e.revision) + 1, type: e.type, data: e.data, occurredAt: e.metadata.occurredAt, position: formatPosition(e.position) };
+        sse.send(e.type, message, String(Number(e.revision) + 1));
         from = e.revision + 1n;
         ended = e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed' || e.type === 'ExecutionCancelled';
       }

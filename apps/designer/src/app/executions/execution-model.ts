@@ -44,6 +44,8 @@ export interface TimelineEvent {
   type: string;
   data: unknown;
   occurredAt: string;
+  /** Log position (live events only): the detail read as of it shows this event applied. */
+  position?: string;
 }
 
 export interface StateAt {

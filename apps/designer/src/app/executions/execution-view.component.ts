@@ -91,6 +91,8 @@ export class ExecutionViewComponent implements OnDestroy {
 
   private abort: AbortController | null = null;
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The log position of the newest live event seen. */
+  private latestPosition: string | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private playTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -111,6 +113,7 @@ export class ExecutionViewComponent implements OnDestroy {
     this.stopFollowing();
     this.load.set('loading');
     this.at.set(null);
+    this.latestPosition = undefined;
     try {
       const [detail, timeline, catalogue] = await Promise.all([
         this.api.get<ExecutionDetail>(`/api/workflows/executions/${id}`),
@@ -154,15 +157,17 @@ export class ExecutionViewComponent implements OnDestroy {
         `/api/workflows/executions/${id}/events`,
         headers,
         (m) => {
+          let position: string | undefined;
           try {
             const event = JSON.parse(m.data) as TimelineEvent;
+            position = event.position;
             if (typeof event.number === 'number' && !this.events().some((e) => e.number === event.number)) {
               this.events.update((list) => [...list, event].sort((a, b) => a.number - b.number));
             }
           } catch {
             /* a heartbeat or an unknown message */
           }
-          this.scheduleRefresh(id);
+          this.scheduleRefresh(id, position);
         },
         this.abort.signal,
       );
@@ -182,14 +187,21 @@ export class ExecutionViewComponent implements OnDestroy {
     }, 1000);
   }
 
-  private scheduleRefresh(id: string): void {
+  private scheduleRefresh(id: string, position?: string): void {
     clearTimeout(this.refreshTimer);
+    if (position) this.latestPosition = position;
     this.refreshTimer = setTimeout(() => void this.refresh(id), 150);
   }
 
+  /**
+   * The detail is a read model, a moment behind the live events: asking for it as of the last
+   * event's position makes the server wait for it, so a run that goes quiet (an approval waiting)
+   * is not left showing the state from before its last events.
+   */
   private async refresh(id: string): Promise<void> {
     try {
-      this.detail.set(await this.api.get<ExecutionDetail>(`/api/workflows/executions/${id}`));
+      const asOf = this.latestPosition ? { minPosition: this.latestPosition } : undefined;
+      this.detail.set(await this.api.get<ExecutionDetail>(`/api/workflows/executions/${id}`, asOf));
       if (FINISHED.has(this.detail()!.status)) {
         const timeline = await this.api.get<{ events: TimelineEvent[] }>(`/api/workflows/executions/${id}/timeline`);
         this.events.set(timeline.events ?? this.events());
