@@ -1,4 +1,5 @@
 import type { App } from 'supertest/types';
+import { executionStream } from '@contracts';
 import { as, startTestApp, type TestApp } from './support/test-app';
 import { finished, publishedWorkflow } from './support/executions';
 
@@ -42,6 +43,9 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(byStep.yes.output).toEqual({ verdict: 'big Ada' });
     expect(byStep.no.status).toBe('skipped');
     expect(run.output).toEqual({ yes: { verdict: 'big Ada' } });
+    // Pure steps run while the command that scheduled them is handled: the whole run is one append.
+    const stored = await t.infra.store.readStream(executionStream(run.id));
+    expect(new Set(stored.map((e) => `${e.position.transactionId}`)).size).toBe(1);
 
     const timeline = await api.get(`/api/workflows/executions/${run.id}/timeline`).expect(200);
     const types = timeline.body.events.map((e: { type: string }) => e.type);

@@ -12,7 +12,7 @@ import { executionDecider } from '../domain/execution/execution.decider';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
 import { waitForProjection } from '../queries/wait-for-projection';
-import { handleCommand, type CommandOptions, type CommandResult } from './handle-command';
+import { handleCommand, type CommandOptions, type CommandResult, type FollowUps } from './handle-command';
 
 /** How long a command that must be read back waits for its projections (then answers anyway). */
 const PROJECTION_WAIT_MS = 10_000;
@@ -65,6 +65,7 @@ export type StoredListener = (aggregate: AggregateName, command: Command, result
 @Injectable()
 export class Commands {
   private readonly storedListeners = new Set<StoredListener>();
+  private readonly followUps = new Map<AggregateName, FollowUps>();
 
   constructor(
     private readonly bus: CommandBus,
@@ -75,7 +76,9 @@ export class Commands {
     // A new stream's state is only worth keeping when something here acts on it next (the engine's
     // eager steps): an API replica starting runs by the thousand would fill its cache for nothing.
     const keep = !options.newStream || this.storedListeners.size > 0;
-    const result: CommandResult = await this.bus.execute(new DispatchCommand(aggregate, command, keep ? options : { ...options, cache: false }));
+    const followUps = options.followUps ?? this.followUps.get(aggregate);
+    const withFollowUps = followUps ? { ...options, followUps } : options;
+    const result: CommandResult = await this.bus.execute(new DispatchCommand(aggregate, command, keep ? withFollowUps : { ...withFollowUps, cache: false }));
     if (result.events.length > 0) for (const listener of this.storedListeners) listener(aggregate, command, result);
     return result;
   }
@@ -87,6 +90,15 @@ export class Commands {
   onStored(listener: StoredListener): () => void {
     this.storedListeners.add(listener);
     return () => this.storedListeners.delete(listener);
+  }
+
+  /**
+   * Commands of this aggregate decide, right after themselves and in the same append, the
+   * follow-ups this returns (the engine runs pure steps so: see FollowUps in handle-command.ts).
+   */
+  continueWith(aggregate: AggregateName, followUps: FollowUps): () => void {
+    this.followUps.set(aggregate, followUps);
+    return () => this.followUps.delete(aggregate);
   }
 
   /**

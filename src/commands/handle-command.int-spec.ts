@@ -176,6 +176,37 @@ describe('handleCommand on PGlite', () => {
     expect(await store.readStream(streamId)).toHaveLength(2);
   });
 
+  it('given follow-ups, when a command is handled, then each is decided on the state the one before left and all are stored in one append under their own command ids', async () => {
+    const { workflowId, streamId } = await givenWorkflow(false);
+    const seen: string[] = [];
+    const rename = command('RenameWorkflow', { workflowId, name: 'Renamed' });
+    const followUps = async (state: unknown, decided: readonly { type: string }[]) => {
+      seen.push(`${(state as { name: string }).name}<-${decided.map((e) => e.type).join(',')}`);
+      return decided.some((e) => e.type === 'WorkflowCreated') ? [rename] : [];
+    };
+
+    const result = await handleCommand(store, workflowDecider, streamId, command('CreateWorkflow', { workflowId, name: 'Onboarding' }), { newStream: true, followUps });
+
+    const stored = await store.readStream(streamId);
+    expect(stored.map((e) => e.type)).toEqual(['WorkflowCreated', 'WorkflowRenamed']);
+    expect(new Set(stored.map((e) => `${e.position.transactionId}`)).size).toBe(1);
+    expect(stored[1].metadata.causationId).toBe(rename.metadata.commandId);
+    expect(result.revision).toBe(1n);
+    expect(seen).toEqual(['Onboarding<-WorkflowCreated', 'Renamed<-WorkflowRenamed']);
+  });
+
+  it('given a follow-up the decider refuses or a failing follow-up callback, when the command is handled, then its own events are stored and the rest is left out', async () => {
+    const { workflowId, streamId } = await givenWorkflow(false);
+    const refused = command('CreateWorkflow', { workflowId, name: 'Twice' });
+    await handleCommand(store, workflowDecider, streamId, command('CreateWorkflow', { workflowId, name: 'Onboarding' }), { followUps: async () => [refused] });
+    await handleCommand(store, workflowDecider, streamId, command('RenameWorkflow', { workflowId, name: 'B' }), {
+      followUps: async () => {
+        throw new Error('the callback broke');
+      },
+    });
+    expect((await store.readStream(streamId)).map((e) => e.type)).toEqual(['WorkflowCreated', 'WorkflowRenamed']);
+  });
+
   it('given a command that decides nothing, when handled, then it returns the current revision, no position, and appends nothing', async () => {
     const { workflowId, streamId } = await givenWorkflow();
     const before = await store.readStream(streamId);

@@ -27,7 +27,21 @@ export interface CommandOptions {
    * revision decided on, so a stale cache is refused by the store, read, and decided again.
    */
   decideOnCache?: boolean;
+  /** Commands decided right after this one and appended with it (see FollowUps). */
+  followUps?: FollowUps;
 }
+
+/**
+ * Commands that follow at once from events just decided, decided on the state those events leave
+ * and appended in the same write: the engine's pure steps (transform, condition) run there, so a
+ * run's chain of them costs one append instead of one each. Called with the newest events; an
+ * empty answer ends the chain. A follow-up the decider refuses is left out and a failing callback
+ * ends the chain: what they would have done is left to the usual path (the step's queue message).
+ */
+export type FollowUps = (state: unknown, decided: readonly EventEnvelope[]) => Promise<Command[]>;
+
+/** Follow-up commands in one append, at most: a chain is finite (cycles need a loop step), but bounded anyway. */
+const MAX_FOLLOW_UPS = 32;
 
 export interface CommandResult {
   /** Stream revision after the command; -1n when the stream is still empty. */
@@ -90,7 +104,7 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
 ): Promise<CommandResult> {
   const cache = options.cache === false ? undefined : (options.cache ?? defaultStateCache(store));
   if (options.newStream && options.expectedRevision === undefined) {
-    const created = await createStream(store, decider, streamId, command, cache);
+    const created = await createStream(store, decider, streamId, command, cache, options.followUps);
     if (created) return created;
   }
   // Without a cache nothing is looked up between commands: the whole read answers retries.
@@ -111,9 +125,8 @@ export async function handleCommand<C extends Command, E extends DecidedEvent, S
       const last = earlier[earlier.length - 1];
       return { revision: last.revision, position: last.position, events: earlier };
     }
-    const decided = decider.decide(command, entry.state);
-    if (decided.length === 0) return { revision: current, events: [] };
-    const events = decided.map((event, index) => stamp(command, event, index));
+    const events = await decideWithFollowUps(decider, command, entry.state, options.followUps);
+    if (events.length === 0) return { revision: current, events: [] };
     try {
       const result = await store.appendToStream(streamId, events, {
         expectedRevision: current === -1n ? 'no_stream' : current,
@@ -163,10 +176,10 @@ async function createStream<C extends Command, E extends DecidedEvent, S>(
   streamId: string,
   command: C,
   cache: StateCache | undefined,
+  followUps: FollowUps | undefined,
 ): Promise<CommandResult | undefined> {
-  const decided = decider.decide(command, decider.initialState());
-  if (decided.length === 0) return undefined;
-  const events = decided.map((event, index) => stamp(command, event, index));
+  const events = await decideWithFollowUps(decider, command, decider.initialState(), followUps);
+  if (events.length === 0) return undefined;
   try {
     const result = await store.appendToStream(streamId, events, { expectedRevision: 'no_stream' });
     cache?.set(decider, streamId, withOwnEvents(decider, emptyEntry(decider), streamId, events, result, cache.maxRecentCommands));
@@ -175,6 +188,44 @@ async function createStream<C extends Command, E extends DecidedEvent, S>(
     if (error instanceof WrongExpectedVersion || error instanceof DuplicateEventId) return undefined;
     throw error;
   }
+}
+
+/** The command's events, then those of the follow-ups they lead to (each decided on the state before it). */
+async function decideWithFollowUps<C extends Command, E extends DecidedEvent, S>(
+  decider: Decider<C, E, S>,
+  command: C,
+  state: S,
+  followUps: FollowUps | undefined,
+): Promise<EventEnvelope[]> {
+  const events = decider.decide(command, state).map((event, index) => stamp(command, event, index));
+  if (!followUps || events.length === 0) return events;
+  // Folded as the store will give them back, so a follow-up sees what a later read would.
+  const fold = (from: S, added: readonly EventEnvelope[]) => added.reduce((s, e) => decider.evolve(s, { type: e.type, data: asJsonb(e.data) } as E), from);
+  let folded = fold(state, events);
+  let newest = events;
+  let budget = MAX_FOLLOW_UPS;
+  while (newest.length > 0 && budget > 0) {
+    let next: Command[];
+    try {
+      next = await followUps(folded, newest);
+    } catch {
+      break;
+    }
+    newest = [];
+    for (const followUp of next.slice(0, budget)) {
+      budget--;
+      let decided: EventEnvelope[];
+      try {
+        decided = decider.decide(followUp as C, folded).map((event, index) => stamp(followUp, event, index));
+      } catch {
+        continue; // refused here, it is decided (and its error reported) on the usual path
+      }
+      folded = fold(folded, decided);
+      newest.push(...decided);
+    }
+    events.push(...newest);
+  }
+  return events;
 }
 
 interface Loaded<S> {

@@ -48,19 +48,33 @@ export class StepRunner {
    * so that a duplicate delivery of an attempt another worker has finished is seen and dropped.
    */
   async run(scheduled: StepScheduledData, correlationId: string, scheduledAt?: bigint): Promise<RunResult> {
-    const { executionId, stepId, attempt, scheduledId, timeoutMs } = scheduled;
     const cached = PURE_ACTIONS.has(scheduled.actionType ?? '') && scheduledAt !== undefined ? { atLeast: scheduledAt } : {};
-    const { state } = await loadState(this.deps.store, executionDecider, executionStream(executionId), cached);
-    const run = state.steps[stepId];
-    if (!run || run.scheduledId !== scheduledId || run.status !== 'scheduled') return 'stale';
-    if (state.status === 'paused') return 'paused';
-    if (state.status !== 'running') return 'stale';
+    const { state } = await loadState(this.deps.store, executionDecider, executionStream(scheduled.executionId), cached);
+    const live = liveness(state, scheduled);
+    if (live !== 'live') return live;
+    const { command, failure } = await this.attempt(state, scheduled);
+    if (failure !== undefined && this.deps.shutdown.aborted) throw failure; // hand the message back; another worker runs it
+    await this.report(command, { commandKey: `report:${scheduled.scheduledId}`, workspaceId: state.workspaceId, correlationId });
+    return 'ran';
+  }
+
+  /**
+   * Runs the attempt on `state` (where it is live) and answers the command that records its
+   * outcome: CompleteStep, WaitStep or FailStep (the StepStarted goes with it). Records nothing:
+   * `run` reports it, and the engine appends a pure step's with the command that scheduled it.
+   */
+  async attempt(state: ExecutionState, scheduled: StepScheduledData): Promise<{ command: Pick<ExecutionCommand, 'type' | 'data'>; failure?: unknown }> {
+    const { executionId, stepId, attempt, scheduledId, timeoutMs } = scheduled;
     const step = state.definition.steps.find((s) => s.id === stepId)!;
     const action = findAction(step.type);
     const startedAt = this.deps.services.now().toISOString();
     const started = performance.now();
-    const reportContext = { commandKey: `report:${scheduledId}`, workspaceId: state.workspaceId, correlationId };
     const attemptRef = { executionId, stepId, attempt, scheduledId, startedAt, workerId: this.deps.workerId };
+    const failed = (error: unknown, prefix = '', retryable?: boolean) => {
+      const failure = asFailure(error);
+      const data = { ...attemptRef, error: { kind: failure.kind, message: prefix + failure.message, retryable: retryable ?? failure.retryable }, random: Math.random() };
+      return { command: { type: 'FailStep' as const, data }, failure: error };
+    };
 
     let outcome: StepOutcome;
     let scope: ExpressionScope | undefined;
@@ -72,31 +86,24 @@ export class StepRunner {
         this.deps.registry[action.type].execute(this.contextFor(state, scheduled, config, scope!, signal)),
       );
     } catch (error) {
-      const failure = asFailure(error);
       this.deps.observeStep?.(step.type, 'failed', (performance.now() - started) / 1000);
-      if (this.deps.shutdown.aborted) throw error; // hand the message back; another worker runs it
-      await this.report({ type: 'FailStep', data: { ...attemptRef, error: { kind: failure.kind, message: failure.message, retryable: failure.retryable }, random: Math.random() } }, reportContext);
-      return 'ran';
+      return failed(error);
     }
 
     if ('wait' in outcome) {
       this.deps.observeStep?.(step.type, 'waiting', (performance.now() - started) / 1000);
-      await this.report({ type: 'WaitStep', data: { ...attemptRef, wait: outcome.wait as StepWait } }, reportContext);
-      return 'ran';
+      return { command: { type: 'WaitStep', data: { ...attemptRef, wait: outcome.wait as StepWait } } };
     }
     let edgeConditions: Record<string, boolean> | undefined;
     try {
       edgeConditions = await this.edgeConditionsAfter(state, stepId, outcome.output, scope!);
     } catch (error) {
-      const failure = asFailure(error);
-      await this.report({ type: 'FailStep', data: { ...attemptRef, error: { kind: failure.kind, message: `Edge condition: ${failure.message}`, retryable: false }, random: Math.random() } }, reportContext);
-      return 'ran';
+      return failed(error, 'Edge condition: ', false);
     }
     // A loop's items stay in the event: the decider goes through them.
     const output = action!.type === 'loop' ? outcome.output : await this.deps.outputs.keep(outcome.output);
     this.deps.observeStep?.(step.type, 'succeeded', (performance.now() - started) / 1000);
-    await this.report({ type: 'CompleteStep', data: { ...attemptRef, output, ...(edgeConditions ? { edgeConditions } : {}) } }, reportContext);
-    return 'ran';
+    return { command: { type: 'CompleteStep', data: { ...attemptRef, output, ...(edgeConditions ? { edgeConditions } : {}) } } };
   }
 
   /**
@@ -191,6 +198,14 @@ export class StepRunner {
       throw error;
     }
   }
+}
+
+/** Whether the attempt is the step's live one in `state`: else it is dropped ('stale') or waits for a resume ('paused'). */
+export function liveness(state: ExecutionState, scheduled: Pick<StepScheduledData, 'stepId' | 'scheduledId'>): 'live' | RunResult {
+  const run = state.steps[scheduled.stepId];
+  if (!run || run.scheduledId !== scheduled.scheduledId || run.status !== 'scheduled') return 'stale';
+  if (state.status === 'paused') return 'paused';
+  return state.status === 'running' ? 'live' : 'stale';
 }
 
 function asFailure(error: unknown): StepFailure {

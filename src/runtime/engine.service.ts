@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
-import type { ExecutionCommand, ExecutionEvent, RecordedEvent, StepScheduledData, WaitStep } from '@contracts';
+import type { EventEnvelope, ExecutionCommand, ExecutionEvent, RecordedEvent, StepScheduledData, WaitStep } from '@contracts';
 import { executionStream } from '@contracts';
 import type { Consumer } from '../adapters/broker/broker.port';
 import { decodeEventMessage } from '../adapters/broker/event-message';
@@ -8,11 +8,11 @@ import { createLeaderLock } from '../adapters/database/leader-lock';
 import { Commands, type AggregateName, type CommandOf } from '../commands/dispatch';
 import { deterministicId, loadState, type CommandOptions } from '../commands/handle-command';
 import { DomainError } from '../domain/decider';
-import { executionDecider } from '../domain/execution/execution.decider';
+import { executionDecider, type ExecutionState } from '../domain/execution/execution.decider';
 import type { EngineServices } from '../engine/executor';
 import { executorRegistry } from '../engine/executors';
 import { OutputStore } from '../engine/output-store';
-import { PURE_ACTIONS, StepRunner } from '../engine/step-runner';
+import { PURE_ACTIONS, StepRunner, liveness } from '../engine/step-runner';
 import { TimerService } from '../engine/timer-service';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from './tokens';
@@ -41,6 +41,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly localTimers = new Set<NodeJS.Timeout>();
   private stopWatchingCommands?: () => void;
+  private stopFollowingUp?: () => void;
 
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
@@ -87,6 +88,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const { broker, config } = this.infra;
     // Whoever appended them here (a worker's report, a start through the API in this process, a timer).
+    this.stopFollowingUp = this.commands.continueWith('execution', (state, decided) => this.pureStepsDecided(state as ExecutionState, decided));
     this.stopWatchingCommands = this.commands.onStored((aggregate, command, result) => {
       if (aggregate === 'execution') this.runPureStepsNow(result.events, command.metadata.correlationId, result.revision);
     });
@@ -113,6 +115,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopWatchingCommands?.();
+    this.stopFollowingUp?.();
     this.shutdown.abort();
     for (const timer of this.localTimers) clearTimeout(timer);
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
@@ -120,16 +123,36 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Steps that only evaluate expressions (transform, condition) and were scheduled by a command of
-   * this process run here at once instead of after a trip through the forwarder and the queue.
-   * Their queue message still comes and finds them done (stale, dropped); if it wins the race, the
-   * same deterministic evaluation runs twice and the second report is refused. No side effect doubles.
+   * Steps that only evaluate expressions (transform, condition), scheduled by a command of this
+   * process, run while that command is handled: their outcomes are decided on the state it leaves
+   * and appended with it (FollowUps in handle-command.ts), so a chain of them costs no extra write.
+   * Their queue messages still come and find them done (stale, dropped). No side effect can double.
+   */
+  private async pureStepsDecided(state: ExecutionState, decided: readonly EventEnvelope[]): Promise<ExecutionCommand[]> {
+    const commands: ExecutionCommand[] = [];
+    for (const event of decided) {
+      if (event.type !== 'StepScheduled' || this.shutdown.signal.aborted) continue;
+      const scheduled = event.data as StepScheduledData;
+      if (!PURE_ACTIONS.has(scheduled.actionType ?? '') || liveness(state, scheduled) !== 'live') continue;
+      const { command } = await this.runner.attempt(state, scheduled);
+      const commandId = deterministicId(`report:${scheduled.scheduledId}`, 0);
+      commands.push({ ...command, metadata: engineMetadata(commandId, state.workspaceId, event.metadata.correlationId) } as ExecutionCommand);
+    }
+    return commands;
+  }
+
+  /**
+   * A pure step the command's own append left scheduled (its follow-up was refused, or the chain
+   * ran out) runs at once here instead of after a trip through the forwarder and the queue. If its
+   * queue message wins the race, the same deterministic evaluation runs twice and the second report
+   * is refused.
    */
   private runPureStepsNow(events: readonly { type: string; data: unknown }[], correlationId: string, revision: bigint): void {
+    const started = new Set(events.filter((e) => e.type === 'StepStarted').map((e) => (e.data as { scheduledId: string }).scheduledId));
     for (const event of events) {
       if (event.type !== 'StepScheduled' || this.shutdown.signal.aborted) continue;
       const data = event.data as StepScheduledData;
-      if (!PURE_ACTIONS.has(data.actionType ?? '')) continue;
+      if (!PURE_ACTIONS.has(data.actionType ?? '') || started.has(data.scheduledId)) continue;
       setImmediate(() => {
         this.runner.run(data, correlationId, revision).catch(() => undefined); // the queue copy is the fallback
       });

@@ -143,6 +143,7 @@ export class RabbitMqBroker implements Broker {
     });
     connection.on('error', () => undefined); // 'close' follows and handles it
     connection.on('close', () => this.onConnectionLost(connection));
+    coalesceFrameWrites(connection);
     try {
       const publisher = await connection.createConfirmChannel();
       publisher.on('error', () => undefined);
@@ -292,4 +293,27 @@ function stringHeaders(headers: Record<string, unknown> | undefined): Record<str
     out[k] = Buffer.isBuffer(v) ? v.toString() : String(v);
   }
   return out;
+}
+
+/**
+ * amqplib hands the socket one write per frame set: a batch of 500 publishes, or the acks of a
+ * batch, costs 500 system calls, and on loopback each one also runs the receiving side's network
+ * stack. Corking the socket while its multiplexer drains the channels' buffers sends everything
+ * ready in one writev. Reaches into amqplib 0.10's Connection (`muxer`, `stream`); a version
+ * without them keeps its own behaviour.
+ */
+function coalesceFrameWrites(model: amqp.ChannelModel): void {
+  const connection = (model as unknown as { connection?: { muxer?: { _readIncoming?: () => void }; stream?: { cork?: () => void; uncork?: () => void } } }).connection;
+  const muxer = connection?.muxer;
+  const socket = connection?.stream;
+  const drain = muxer?._readIncoming;
+  if (!muxer || !drain || typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function') return;
+  muxer._readIncoming = function (this: unknown) {
+    socket.cork!();
+    try {
+      drain.call(this);
+    } finally {
+      socket.uncork!();
+    }
+  };
 }
