@@ -175,19 +175,16 @@ async function readCheckpoint(db: Kysely<Database>, projection: string, category
   return row ? { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) } : START_POSITION;
 }
 
-/** Locks (creating when needed) the checkpoint row, serialising every writer of this projection. */
+/**
+ * Locks (creating when needed) the checkpoint row, serialising every writer of this projection: in
+ * one statement, since the no-op update of an existing row locks it as SELECT ... FOR UPDATE would.
+ */
 async function lockCheckpoint(trx: Transaction<Database>, projection: string, category: string): Promise<LogPosition> {
-  await trx
+  const row = await trx
     .insertInto('projection_checkpoint')
     .values({ projection, category, transaction_id: '0', global_position: '0', events_applied: 0 })
-    .onConflict((oc) => oc.columns(['projection', 'category']).doNothing())
-    .execute();
-  const row = await trx
-    .selectFrom('projection_checkpoint')
-    .select(['transaction_id', 'global_position'])
-    .where('projection', '=', projection)
-    .where('category', '=', category)
-    .forUpdate()
+    .onConflict((oc) => oc.columns(['projection', 'category']).doUpdateSet({ projection: (eb) => eb.ref('excluded.projection') }))
+    .returning(['transaction_id', 'global_position'])
     .executeTakeFirstOrThrow();
   return { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) };
 }
