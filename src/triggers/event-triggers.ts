@@ -63,7 +63,7 @@ export class EventTriggers {
   }
 
   async handle(recorded: RecordedEvent): Promise<FireResult[]> {
-    const candidates = await this.live.list();
+    const candidates = await this.live.list(recorded.recordedAt);
     if (!candidates.some((c) => c.enabled)) return [];
     const event = await this.describe(recorded);
     if (!event) return [];

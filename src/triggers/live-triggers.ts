@@ -60,15 +60,25 @@ export async function publishedTriggers(
  * read goes through every workflow's versions.
  */
 export class LiveEventTriggers {
-  private cached?: { marker: string; triggers: PublishedTrigger[] };
+  /** `checkedAt`: when the marker was last read (the triggers are those live at that moment). */
+  private cached?: { marker: string; triggers: PublishedTrigger[]; checkedAt: number };
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  async list(): Promise<PublishedTrigger[]> {
+  /**
+   * The triggers live at some moment after `after` (the time the event to match was recorded): a
+   * list checked since then serves without a lookup, so a stream of events costs one marker read
+   * per a few of them rather than one each. Without `after`, the list as of now.
+   */
+  async list(after?: string): Promise<PublishedTrigger[]> {
+    const since = after === undefined ? Number.POSITIVE_INFINITY : Date.parse(after) + COMMIT_AND_CLOCK_MARGIN_MS;
+    if (this.cached && this.cached.checkedAt > since) return this.cached.triggers;
+    const checkedAt = Date.now();
     // The marker is read first: a change landing during the full read makes the next call read again.
     const marker = await this.workflowModelsMarker();
-    if (this.cached?.marker !== marker) this.cached = { marker, triggers: await publishedTriggers(this.db, { kind: 'event' }) };
-    return this.cached.triggers;
+    const triggers = this.cached?.marker === marker ? this.cached.triggers : await publishedTriggers(this.db, { kind: 'event' });
+    this.cached = { marker, triggers, checkedAt };
+    return triggers;
   }
 
   private async workflowModelsMarker(): Promise<string> {
@@ -82,6 +92,12 @@ export class LiveEventTriggers {
     return rows.map((r) => `${r.projection}@${r.transaction_id}/${r.global_position}`).join(',');
   }
 }
+
+/**
+ * An event's recorded time is its transaction's start, read off the database server's clock: a
+ * list checked this long after it is taken to be checked after the event committed.
+ */
+const COMMIT_AND_CLOCK_MARGIN_MS = 25;
 
 /** The projections whose tables publishedTriggers reads. */
 const WORKFLOW_MODELS = ['workflow_definition', 'workflow_summary'];
