@@ -12,6 +12,7 @@ import { INFRASTRUCTURE } from './runtime/tokens';
 import { ForwarderService } from './runtime/forwarder.service';
 import { ProjectionsService } from './runtime/projections.service';
 import { EngineService } from './runtime/engine.service';
+import { PureStepsService } from './runtime/pure-steps.service';
 import { Commands, DispatchCommandHandler } from './commands/dispatch';
 import { GetWorkflowAsOfHandler, GetWorkflowHandler, ListWorkflowsHandler } from './queries/workflow.queries';
 import { WorkflowGraphController } from './api/workflow-graph.controller';
@@ -63,6 +64,8 @@ export class AppModule {
     if (roles.projections) providers.push(ProjectionsService);
     if (roles.forwarder) providers.push(ForwarderService);
     if (roles.engine) providers.push(EngineService, TriggersService);
+    // Whoever handles execution commands runs the pure steps they schedule (see PureStepsService).
+    if (roles.engine || roles.api) providers.push(PureStepsService);
     if (roles.api) {
       imports.push(
         JwtModule.register({}),

@@ -1,20 +1,21 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
-import type { EventEnvelope, ExecutionCommand, ExecutionEvent, RecordedEvent, StepScheduledData, WaitStep } from '@contracts';
+import type { ExecutionCommand, ExecutionEvent, RecordedEvent, StepScheduledData, WaitStep } from '@contracts';
 import { executionStream } from '@contracts';
 import type { Consumer } from '../adapters/broker/broker.port';
 import { decodeEventMessage } from '../adapters/broker/event-message';
 import { createLeaderLock } from '../adapters/database/leader-lock';
-import { Commands, type AggregateName, type CommandOf } from '../commands/dispatch';
+import { Commands } from '../commands/dispatch';
 import { deterministicId, loadState, type CommandOptions } from '../commands/handle-command';
 import { DomainError } from '../domain/decider';
-import { executionDecider, type ExecutionState } from '../domain/execution/execution.decider';
+import { executionDecider } from '../domain/execution/execution.decider';
 import type { EngineServices } from '../engine/executor';
 import { executorRegistry } from '../engine/executors';
 import { OutputStore } from '../engine/output-store';
-import { PURE_ACTIONS, StepRunner, liveness } from '../engine/step-runner';
+import { PURE_ACTIONS, StepRunner } from '../engine/step-runner';
 import { TimerService } from '../engine/timer-service';
 import type { Infrastructure } from '../infrastructure';
+import { engineMetadata, engineServices } from './engine-services';
 import { INFRASTRUCTURE } from './tokens';
 
 /** The engine's queues (under the broker namespace): the steps work queue and the lifecycle consumer's. */
@@ -41,22 +42,12 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   private readonly workerId = `${hostname()}:${process.pid}`;
   private readonly localTimers = new Set<NodeJS.Timeout>();
   private stopWatchingCommands?: () => void;
-  private stopFollowingUp?: () => void;
 
   constructor(
     @Inject(INFRASTRUCTURE) private readonly infra: Infrastructure,
     private readonly commands: Commands,
   ) {
-    this.services = {
-      config: infra.config,
-      db: infra.database.db,
-      send: (aggregate, command, options) =>
-        this.commands.send(aggregate as AggregateName, {
-          ...command,
-          metadata: engineMetadata(options.commandId, options.workspaceId, options.commandId, options.actorId),
-        } as CommandOf<AggregateName>),
-      now: () => new Date(),
-    };
+    this.services = engineServices(infra, commands);
     this.runner = new StepRunner({
       store: infra.store,
       services: this.services,
@@ -88,7 +79,6 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const { broker, config } = this.infra;
     // Whoever appended them here (a worker's report, a start through the API in this process, a timer).
-    this.stopFollowingUp = this.commands.continueWith('execution', (state, decided) => this.pureStepsDecided(state as ExecutionState, decided));
     this.stopWatchingCommands = this.commands.onStored((aggregate, command, result) => {
       if (aggregate === 'execution') this.runPureStepsNow(result.events, command.metadata.correlationId, result.revision);
     });
@@ -115,30 +105,10 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.stopWatchingCommands?.();
-    this.stopFollowingUp?.();
     this.shutdown.abort();
     for (const timer of this.localTimers) clearTimeout(timer);
     await Promise.all(this.consumers.map((c) => c.cancel().catch(() => undefined)));
     await this.timers.stop();
-  }
-
-  /**
-   * Steps that only evaluate expressions (transform, condition), scheduled by a command of this
-   * process, run while that command is handled: their outcomes are decided on the state it leaves
-   * and appended with it (FollowUps in handle-command.ts), so a chain of them costs no extra write.
-   * Their queue messages still come and find them done (stale, dropped). No side effect can double.
-   */
-  private async pureStepsDecided(state: ExecutionState, decided: readonly EventEnvelope[]): Promise<ExecutionCommand[]> {
-    const commands: ExecutionCommand[] = [];
-    for (const event of decided) {
-      if (event.type !== 'StepScheduled' || this.shutdown.signal.aborted) continue;
-      const scheduled = event.data as StepScheduledData;
-      if (!PURE_ACTIONS.has(scheduled.actionType ?? '') || liveness(state, scheduled) !== 'live') continue;
-      const { command } = await this.runner.attempt(state, scheduled);
-      const commandId = deterministicId(`report:${scheduled.scheduledId}`, 0);
-      commands.push({ ...command, metadata: engineMetadata(commandId, state.workspaceId, event.metadata.correlationId) } as ExecutionCommand);
-    }
-    return commands;
   }
 
   /**
@@ -221,15 +191,4 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
       }
     }
   }
-}
-
-function engineMetadata(commandId: string, workspaceId: string, correlationId: string, actorId?: string) {
-  return {
-    commandId,
-    correlationId,
-    causationId: commandId,
-    actor: actorId ? { kind: 'user' as const, id: actorId } : { kind: 'system' as const, id: 'engine' },
-    workspaceId,
-    occurredAt: new Date().toISOString(),
-  };
 }
