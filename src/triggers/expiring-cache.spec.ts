@@ -20,27 +20,6 @@ describe('ExpiringCache', () => {
     expect(await new ExpiringCache<number>(60_000).get('x', async () => 7)).toBe(7);
   });
 
-  it('given an entry stale for less than twice its lifetime, then even the first caller gets it at once while one reload runs; older than that, the caller waits', async () => {
-    let loads = 0;
-    let release!: () => void;
-    const cache = new ExpiringCache<number>(40);
-    await cache.get('k', async () => ++loads);
-    await new Promise((r) => setTimeout(r, 50)); // stale, younger than 80 ms
-    const gate = new Promise<void>((r) => (release = r));
-    const load = async () => {
-      await gate;
-      return ++loads;
-    };
-    expect(await cache.get('k', load)).toBe(1);
-    expect(await cache.get('k', load)).toBe(1);
-    release();
-    await new Promise((r) => setTimeout(r, 0));
-    expect(await cache.get('k', load)).toBe(2);
-    expect(loads).toBe(2);
-    await new Promise((r) => setTimeout(r, 100)); // older than twice the lifetime
-    expect(await cache.get('k', async () => ++loads)).toBe(3);
-  });
-
   it('given a key never seen, then concurrent callers wait for one load; after delete the next caller loads again', async () => {
     let loads = 0;
     const cache = new ExpiringCache<string>(60_000);

@@ -1,10 +1,9 @@
 /**
- * A small cache for the webhook path's lookups: an entry is fresh for `ttlMs`. The first caller to
- * find it stale starts ONE reload; while it runs, every caller gets the value it replaces, the first
- * one too as long as the entry is younger than twice `ttlMs` (no delivery waits for a lookup a
- * busy hook repeats every second); an entry older than that is waited for. A change is seen within
- * `ttlMs` plus one reload. Without the single flight, every delivery arriving during a reload
- * starts its own, and at a few hundred deliveries a second they queue on the connection pool.
+ * A small cache for the webhook path's lookups: an entry is fresh for `ttlMs`; the first caller to
+ * find it stale starts ONE reload and waits for it (so a change is seen within `ttlMs` by the next
+ * caller), and callers arriving while that reload runs get the value it replaces. Without the
+ * single flight, every delivery arriving during a reload starts its own, and at a few hundred
+ * deliveries a second they queue on the connection pool.
  */
 export class ExpiringCache<V> {
   private readonly entries = new Map<string, { at: number; value: V }>();
@@ -20,15 +19,6 @@ export class ExpiringCache<V> {
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const running = this.loading.get(key);
     if (running) return hit ? hit.value : running;
-    const pending = this.reload(key, load);
-    if (hit && Date.now() - hit.at < 2 * this.ttlMs) {
-      pending.catch(() => undefined); // the entry stays; the next caller tries again
-      return hit.value;
-    }
-    return pending;
-  }
-
-  private reload(key: string, load: () => Promise<V>): Promise<V> {
     const pending = load()
       .then((value) => {
         if (this.entries.size >= this.maxEntries) this.entries.clear();
