@@ -437,6 +437,15 @@ const ROWS: Row[] = [
     expect: { owner: 201, admin: 201, editor: 201, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 201, shareAdmin: 201, ...NO_TOKEN },
   },
   {
+    route: 'PATCH /api/workflows/:id/triggers/:triggerId',
+    request: async ({ api, owner, fresh }) => {
+      const id = await fresh.workflow();
+      must(await owner.post(`/api/workflows/${id}/triggers`).send({ id: 't1', kind: 'manual', name: 'By hand' }), 201, 'trigger');
+      return api.patch(`/api/workflows/${id}/triggers/t1`).send({ name: 'By hand, renamed' });
+    },
+    expect: { owner: 200, admin: 200, editor: 200, viewer: 403, outsider: 404, shareView: 403, shareRun: 403, shareEdit: 200, shareAdmin: 200, ...NO_TOKEN },
+  },
+  {
     route: 'DELETE /api/workflows/:id/triggers/:triggerId',
     request: async ({ api, owner, fresh }) => {
       const id = await fresh.workflow();

@@ -195,6 +195,31 @@ describe('webhook triggers', () => {
     expect(history.status).toBe(200);
   }, 60_000);
 
+  it('edits a webhook trigger in place: same address and secret, the new config fires once published, bad edits change nothing', async () => {
+    const edited = await addWebhook({ rateLimitPerMinute: 100 });
+    const body = Buffer.from('{}');
+    expect((await deliver(edited.url, signed(edited.secret, body), body)).status).toBe(202);
+
+    const patch = (change: object) => api.patch(`/api/workflows/${workflowId}/triggers/${edited.triggerId}`).send(change);
+    const changed = await patch({ name: 'Renamed hook', config: { rateLimitPerMinute: 1 } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ triggerId: edited.triggerId, revision: expect.any(Number) });
+    for (const [bad, status] of [[{ config: { rateLimitPerMinute: -1 } }, 422], [{}, 400], [{ name: 'x'.repeat(201) }, 400]] as const) {
+      const refused = await patch(bad);
+      expect([refused.status, refused.headers['content-type']]).toEqual([status, expect.stringContaining('application/problem+json')]);
+    }
+    expect((await api.patch(`/api/workflows/${workflowId}/triggers/nope`).send({ name: 'x' })).status).toBe(404);
+    const listed = (await api.get(`/api/workflows/${workflowId}/triggers`)).body.items.find((i: { id: string }) => i.id === edited.triggerId);
+    expect(listed).toMatchObject({ name: 'Renamed hook', config: { rateLimitPerMinute: 1 }, webhook: { url: edited.url } });
+
+    // A draft edit: firing follows the published version, so publish, then the new rate applies on the same address and secret.
+    expect((await api.post(`/api/workflows/${workflowId}/versions`).send({ note: 'slower hook' })).status).toBe(201);
+    await new Promise((r) => setTimeout(r, 1100)); // the ingress caches a trigger for a second
+    const statuses: number[] = [];
+    for (let i = 0; i < 2; i++) statuses.push((await deliver(edited.url, signed(edited.secret, body), body)).status);
+    expect(statuses).toEqual([202, 429]);
+  });
+
   async function triggerOf(hookId: string) {
     const list = await api.get(`/api/workflows/${workflowId}/triggers`);
     return (list.body.items as { id: string; webhook?: { url: string } }[]).find((i) => i.webhook?.url === `/api/hooks/${hookId}`)!;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Delete, Headers, HttpCode, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Headers, HttpCode, HttpException, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { WorkflowCommand } from '@contracts';
@@ -8,6 +8,7 @@ import { Access } from '../auth/access.decorator';
 import { Commands } from '../commands/dispatch';
 import { WebhookEndpoints, newWebhookSecret } from '../triggers/webhook-endpoints';
 import { commandMetadata } from './request-metadata';
+import { problem } from './problem';
 import { etagOf, expectedRevisionFrom } from './etag';
 import {
   AddStepRequest,
@@ -18,6 +19,7 @@ import {
   RenameStepRequest,
   SetTagsRequest,
   StepPolicyRequest,
+  UpdateTriggerRequest,
   PositionDto,
 } from './workflow-graph.dto';
 
@@ -138,6 +140,17 @@ export class WorkflowGraphController {
       ...(recorded.position ? { position: formatPosition(recorded.position) } : {}),
       webhook: { hookId: endpoint.hookId, url: `/api/hooks/${endpoint.hookId}`, secret: secret.secret, fingerprint: secret.fingerprint },
     };
+  }
+
+  /** Edits a trigger in place (a draft edit, like adding): same id, so a webhook keeps its address and secrets. */
+  @Patch('triggers/:triggerId')
+  @Access(EDIT)
+  updateTrigger(@Param('id') id: string, @Param('triggerId') triggerId: string, @Body() body: UpdateTriggerRequest, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    if (body.name === undefined && body.config === undefined) {
+      throw new HttpException(problem(400, 'nothing-to-change', 'Nothing to change', 'Send name, config or both'), 400);
+    }
+    const data = { workflowId: id, triggerId, ...(body.name !== undefined ? { name: body.name } : {}), ...(body.config !== undefined ? { config: body.config } : {}) };
+    return this.send(res, ifMatch, { type: 'UpdateTrigger', data, metadata: commandMetadata(req) }, { triggerId });
   }
 
   @Delete('triggers/:triggerId')

@@ -100,6 +100,12 @@ export class AddTriggerRequest {
   @ApiPropertyOptional({ type: Object }) @IsOptional() @IsObject() config?: Record<string, unknown>;
 }
 
+/** PATCH .../triggers/:triggerId: what changes (at least one); the kind stays. */
+export class UpdateTriggerRequest {
+  @ApiPropertyOptional({ maxLength: 200 }) @IsOptional() @IsString() @MaxLength(200) name?: string;
+  @ApiPropertyOptional({ type: Object, description: 'The whole new config (replaces the old one)' }) @IsOptional() @IsObject() config?: Record<string, unknown>;
+}
+
 export class SetTagsRequest {
   @ApiProperty({ type: [String] })
   @IsArray() @ArrayMaxSize(DEFINITION_LIMITS.tags) @IsString({ each: true }) @MaxLength(DEFINITION_LIMITS.tagLength, { each: true })

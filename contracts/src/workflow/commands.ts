@@ -47,6 +47,8 @@ export type DeclareVariable = Command<'DeclareVariable', WithWorkflow<{ variable
 export type RemoveVariable = Command<'RemoveVariable', WithWorkflow<{ name: string }>>;
 export type AddTrigger = Command<'AddTrigger', WithWorkflow<{ trigger: TriggerDefinition }>>;
 export type RemoveTrigger = Command<'RemoveTrigger', WithWorkflow<{ triggerId: string }>>;
+/** Edits a trigger in place (its name, its config): it keeps its id, so a webhook keeps its address and secrets. */
+export type UpdateTrigger = Command<'UpdateTrigger', WithWorkflow<{ triggerId: string; name?: string; config?: Record<string, unknown> }>>;
 export type SetTags = Command<'SetTags', WithWorkflow<{ tags: string[] }>>;
 /** Pause/resume a trigger: no If-Match needed, applies at once (see TriggerEnabledData). */
 export type SetTriggerEnabled = Command<'SetTriggerEnabled', WithWorkflow<{ triggerId: string; enabled: boolean }>>;
@@ -68,6 +70,7 @@ export type WorkflowGraphCommand =
   | RemoveVariable
   | AddTrigger
   | RemoveTrigger
+  | UpdateTrigger
   | SetTriggerEnabled
   | SetTags;
 

@@ -128,6 +128,14 @@ export interface TriggerRemovedData {
   workflowId: string;
   triggerId: string;
 }
+/** A trigger edited in place: its name and config as they are now, and as they were. */
+export interface TriggerUpdatedData {
+  workflowId: string;
+  triggerId: string;
+  name: string;
+  config: Record<string, unknown>;
+  previous: { name: string; config: Record<string, unknown> };
+}
 /** A trigger switched on or off (SPEC C2 pause/resume). Edits the draft and applies at once to the published version. */
 export interface TriggerEnabledData {
   workflowId: string;
@@ -196,6 +204,7 @@ export type VariableDeclared = EventEnvelope<'VariableDeclared', VariableDeclare
 export type VariableRemoved = EventEnvelope<'VariableRemoved', VariableRemovedData>;
 export type TriggerAdded = EventEnvelope<'TriggerAdded', TriggerAddedData>;
 export type TriggerRemoved = EventEnvelope<'TriggerRemoved', TriggerRemovedData>;
+export type TriggerUpdated = EventEnvelope<'TriggerUpdated', TriggerUpdatedData>;
 export type WorkflowTagsChanged = EventEnvelope<'WorkflowTagsChanged', WorkflowTagsChangedData>;
 export type TriggerEnabled = EventEnvelope<'TriggerEnabled', TriggerEnabledData>;
 export type TriggerDisabled = EventEnvelope<'TriggerDisabled', TriggerDisabledData>;
@@ -218,6 +227,7 @@ export type WorkflowGraphEvent =
   | VariableRemoved
   | TriggerAdded
   | TriggerRemoved
+  | TriggerUpdated
   | TriggerEnabled
   | TriggerDisabled
   | WorkflowTagsChanged;
@@ -264,6 +274,7 @@ export const WORKFLOW_EVENT_TYPES: readonly WorkflowEventType[] = [
   'VariableRemoved',
   'TriggerAdded',
   'TriggerRemoved',
+  'TriggerUpdated',
   'TriggerEnabled',
   'TriggerDisabled',
   'WebhookSecretRotated',

@@ -34,6 +34,22 @@ describe('trigger switches and webhook secrets', () => {
     given(created).when(bad({ cron: '*/5 * * * *' })).then([addedEvent({ ...cron, config: { cron: '*/5 * * * *' } })]);
   });
 
+  it('edits a trigger in place: same id and switch, new name or config, checked like a new one; no change decides nothing', () => {
+    const update = (data: { name?: string; config?: Record<string, unknown> }, triggerId = 'nightly') => ({ type: 'UpdateTrigger' as const, data: { workflowId, triggerId, ...data } });
+    const weekdays = { expression: '0 9 * * 1-5', zone: 'America/New_York' };
+    given(created, addedEvent(cron))
+      .when(update({ config: weekdays }))
+      .then([{ type: 'TriggerUpdated', data: { workflowId, triggerId: 'nightly', name: 'Nightly', config: weekdays, previous: { name: 'Nightly', config: cron.config } } }]);
+    given(created, addedEvent(cron))
+      .when(update({ name: 'Morning' }))
+      .then([{ type: 'TriggerUpdated', data: { workflowId, triggerId: 'nightly', name: 'Morning', config: cron.config, previous: { name: 'Nightly', config: cron.config } } }]);
+    given(created, addedEvent(cron)).when(update({ name: 'Nightly', config: { ...cron.config } })).then([]);
+    given(created, addedEvent(cron)).when(update({ config: { expression: '0 25 * * *' } })).thenFails('invalid-trigger-config', 'rule_violated');
+    given(created, addedEvent(hook)).when(update({ config: { allowList: ['10.0.0.1/8'] } }, 'hook')).thenFails('invalid-trigger-config', 'rule_violated');
+    given(created, addedEvent(cron)).when(update({ name: ' ' })).thenFails('invalid-trigger-name', 'rule_violated');
+    given(created).when(update({ name: 'Morning' })).thenFails('trigger-not-found', 'not_found');
+  });
+
   it('records secret rotations of webhook triggers by fingerprint only', () => {
     given(created, addedEvent(hook)).when(record('hook', 'rotated')).then([{ type: 'WebhookSecretRotated', data: { workflowId, triggerId: 'hook', fingerprint: 'a1b2c3d4e5f6' } }]);
     given(created, addedEvent(hook)).when(record('hook', 'retired')).then([{ type: 'WebhookSecretRetired', data: { workflowId, triggerId: 'hook', fingerprint: 'a1b2c3d4e5f6' } }]);

@@ -19,6 +19,7 @@ const GRAPH_EVENT_TYPES: Record<WorkflowGraphEvent['type'], true> = {
   VariableRemoved: true,
   TriggerAdded: true,
   TriggerRemoved: true,
+  TriggerUpdated: true,
   TriggerEnabled: true,
   TriggerDisabled: true,
   WorkflowTagsChanged: true,
@@ -73,6 +74,10 @@ export function evolveGraph(definition: WorkflowDefinition, event: GraphDecidedE
       return { ...d, triggers: [...d.triggers, event.data.trigger] };
     case 'TriggerRemoved':
       return { ...d, triggers: d.triggers.filter((t) => t.id !== event.data.triggerId) };
+    case 'TriggerUpdated': {
+      const { triggerId, name, config } = event.data;
+      return { ...d, triggers: d.triggers.map((t) => (t.id === triggerId ? { ...t, name, config } : t)) };
+    }
     case 'TriggerEnabled':
     case 'TriggerDisabled': {
       const enabled = event.type === 'TriggerEnabled';
@@ -177,7 +182,7 @@ export function decideGraph(
       if (!ID.test(trigger.id)) throw rule('invalid-trigger-id', 'A trigger id has 1 to 64 letters, digits, - or _');
       if (d.triggers.some((t) => t.id === trigger.id)) throw new DomainError('conflict', 'trigger-exists', `A trigger ${trigger.id} already exists`);
       if (d.triggers.length >= DEFINITION_LIMITS.triggers) throw rule('too-many-triggers', `At most ${DEFINITION_LIMITS.triggers} triggers`);
-      // There is no "edit trigger" command, so a config that cannot work is refused now rather than shown later.
+      // A config that cannot work is refused now rather than shown later (UpdateTrigger checks the same).
       const configErrors = triggerConfigErrors(trigger);
       if (configErrors.length > 0) throw new DomainError('rule_violated', 'invalid-trigger-config', `${trigger.kind} trigger: ${configErrors.join('; ')}`, configErrors);
       return [{ type: 'TriggerAdded', data: { workflowId, trigger } }];
@@ -187,6 +192,17 @@ export function decideGraph(
       if (!trigger) throw new DomainError('not_found', 'trigger-not-found', `No trigger ${command.data.triggerId}`);
       if (trigger.enabled === command.data.enabled) return [];
       return [{ type: command.data.enabled ? 'TriggerEnabled' : 'TriggerDisabled', data: { workflowId, triggerId: trigger.id } }];
+    }
+    case 'UpdateTrigger': {
+      const { triggerId, name, config } = command.data;
+      const trigger = d.triggers.find((t) => t.id === triggerId);
+      if (!trigger) throw new DomainError('not_found', 'trigger-not-found', `No trigger ${triggerId}`);
+      const updated = { ...trigger, name: name ?? trigger.name, config: config ?? trigger.config };
+      if (typeof updated.name !== 'string' || updated.name.trim() === '' || updated.name.length > 200) throw rule('invalid-trigger-name', 'A trigger name has 1 to 200 characters');
+      const configErrors = triggerConfigErrors(updated);
+      if (configErrors.length > 0) throw new DomainError('rule_violated', 'invalid-trigger-config', `${trigger.kind} trigger: ${configErrors.join('; ')}`, configErrors);
+      if (updated.name === trigger.name && JSON.stringify(updated.config) === JSON.stringify(trigger.config)) return [];
+      return [{ type: 'TriggerUpdated', data: { workflowId, triggerId, name: updated.name, config: updated.config, previous: { name: trigger.name, config: trigger.config } } }];
     }
     case 'RemoveTrigger':
       if (!d.triggers.some((t) => t.id === command.data.triggerId)) throw new DomainError('not_found', 'trigger-not-found', `No trigger ${command.data.triggerId}`);

@@ -201,6 +201,7 @@ export function decideWorkflow(command: WorkflowCommand, state: WorkflowState): 
     case 'RemoveVariable':
     case 'AddTrigger':
     case 'RemoveTrigger':
+    case 'UpdateTrigger':
     case 'SetTriggerEnabled':
     case 'SetTags':
       requireEditable(state, workflowId);
