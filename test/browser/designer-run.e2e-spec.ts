@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { ARTIFACTS, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
-import { TEST_OWNER, as, type TestApp } from '../support/test-app';
+import { ARTIFACTS, describeInChromium, startChromiumTestBed, type ChromiumTestBed, signInAsOwner } from '../support/browser';
+import { as, type TestApp } from '../support/test-app';
 
 /**
  * Run, watch and replay in Chromium against the real engine: start a published workflow from the
@@ -54,10 +54,7 @@ describeInChromium('runs in Chromium', () => {
     expect((await http.post(`/api/workflows/${id}/versions`).set('If-Match', `"${draft.body.revision}"`).send({ note: 'First' })).status).toBe(201);
 
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.goto(base);
-    await page.getByTestId('login-email').fill(TEST_OWNER.email);
-    await page.getByTestId('login-password').fill(TEST_OWNER.password);
-    await page.getByTestId('login-submit').click();
+    await signInAsOwner(page, base);
     await page.getByTestId('workflow-name').getByText('Expense approval').click();
 
     // The run form is generated from the variables: a required text and a number with its default.

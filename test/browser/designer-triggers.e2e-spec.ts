@@ -3,21 +3,23 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import request from 'supertest';
 import { signWebhook } from '../../src/adapters/crypto/webhook-signature';
-import { ARTIFACTS, allChangesSaved, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
-import { TEST_OWNER, as, type TestApp } from '../support/test-app';
+import { ARTIFACTS, allChangesSaved, describeInChromium, startChromiumTestBed, type ChromiumTestBed, signInAsOwner } from '../support/browser';
+import { as, type TestApp } from '../support/test-app';
 
 /**
  * The designer's Triggers tab and join mode in a real Chromium against the real backend: a refused config shows the
  * server's problem beside the form; a cron trigger shows its next runs in its zone and ours; a webhook trigger shows
  * its URL and secret once; disable, enable, rotate and retire; a join mode on a step with two inputs (edits after
  * the trigger commands must not meet a 412); publish, deliver a signed webhook with the secret the page showed, and
- * follow the fire history to the run. Screenshots in test-artifacts/designer-triggers-*.png.
+ * follow the fire history to the run; a published schedule edited in place keeps its id and is a draft edit.
+ * Screenshots in test-artifacts/designer-triggers-*.png.
  */
 describeInChromium('designer triggers in Chromium', () => {
   let bed: ChromiumTestBed;
   let t: TestApp;
   let browser: Browser;
   let context: BrowserContext;
+  let editContext: BrowserContext;
   let base: string;
   let page: Page;
 
@@ -30,6 +32,7 @@ describeInChromium('designer triggers in Chromium', () => {
   });
   afterAll(async () => {
     await context?.close().catch(() => undefined);
+    await editContext?.close().catch(() => undefined);
     await bed?.close();
   });
 
@@ -70,11 +73,7 @@ describeInChromium('designer triggers in Chromium', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
-    await page.goto(base);
-    await page.getByTestId('login-email').fill(TEST_OWNER.email);
-    await page.getByTestId('login-password').fill(TEST_OWNER.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
+    await signInAsOwner(page, base);
     await page.getByTestId('workflow-name').getByText('Order intake').click();
     await page.waitForURL(new RegExp(`/workflows/${id}$`));
     await page.getByTestId('node-merge').waitFor();
@@ -212,5 +211,93 @@ describeInChromium('designer triggers in Chromium', () => {
 
     expect(consoleErrors.filter((e) => !/favicon|status of 422/.test(e))).toEqual([]);
     await page.close();
+  });
+
+  it('edits a published schedule in place: same trigger, new expression and zone, a draft edit', async () => {
+    const token = await t.login();
+    const api = as(t.app.getHttpServer(), token);
+    const created = await api.post('/api/workflows').send({
+      name: 'Morning digest',
+      steps: [{ id: 'digest', name: 'Send digest', type: 'create_task', config: { title: 'Digest' }, position: { x: 0, y: 0 } }],
+      edges: [],
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const added = await api.post(`/api/workflows/${id}/triggers`).send({ kind: 'cron', name: 'Every minute', config: { expression: '* * * * *', zone: 'UTC' } });
+    expect(added.status).toBe(201);
+    const triggerId = added.body.triggerId as string;
+    expect((await api.post(`/api/workflows/${id}/versions`).send({ note: 'every minute' })).status).toBe(201);
+    type Item = { id: string; name: string; kind: string; config: Record<string, unknown>; status: string; inDraft: boolean };
+    const triggersOf = async () => (await api.get(`/api/workflows/${id}/triggers`)).body.items as Item[];
+    await until(async () => (await triggersOf()).some((x) => x.id === triggerId && x.status === 'live'));
+
+    editContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await editContext.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await signInAsOwner(page, base);
+    await page.getByTestId('workflow-name').getByText('Morning digest').click();
+    await page.waitForURL(new RegExp(`/workflows/${id}$`));
+    await page.getByTestId('node-digest').waitFor();
+    await page.getByTestId('tab-triggers').click();
+    const row = trigger('Every minute');
+    await row.getByTestId('trigger-status').getByText('live').waitFor();
+
+    // Edit opens the form in the row, filled in; the kind cannot change and the add form steps aside.
+    await page.getByTestId(`trigger-edit-${triggerId}`).click();
+    const form = row.getByTestId('trigger-form');
+    await form.waitFor();
+    expect(await page.getByTestId('trigger-add').count()).toBe(0);
+    expect(await form.getByTestId('trigger-name').inputValue()).toBe('Every minute');
+    expect(await form.getByTestId('trigger-cron-expression').inputValue()).toBe('* * * * *');
+    expect(await form.getByTestId('trigger-cron-zone').inputValue()).toBe('UTC');
+    expect(await form.getByTestId('trigger-kind').isDisabled()).toBe(true);
+    expect(await form.getByTestId('trigger-edit-note').textContent()).toMatch(/v1 keeps firing/);
+
+    // An hour the server refuses: its problem shows in the form, the trigger stays as it was.
+    await form.getByTestId('trigger-cron-expression').fill('0 25 * * 1-5');
+    await form.getByTestId('trigger-save').click();
+    const problem = form.getByTestId('trigger-problem');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/Not saved/);
+    expect((await triggersOf()).find((x) => x.id === triggerId)?.config).toMatchObject({ expression: '* * * * *' });
+
+    // Weekdays at nine in Berlin, renamed: saved in place.
+    await form.getByTestId('trigger-name').fill('Weekday mornings');
+    await form.getByTestId('trigger-cron-expression').fill('0 9 * * 1-5');
+    await form.getByTestId('trigger-cron-zone').fill('Europe/Berlin');
+    await form.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-08-edit-form.png') });
+    await form.getByTestId('trigger-save').click();
+    await page.getByTestId('toast').getByText('Weekday mornings changed in the draft: publish to make it apply.').waitFor();
+    await page.getByTestId('trigger-form').locator('[data-testid="trigger-add"]').waitFor();
+    expect(await page.getByTestId('trigger-save').count()).toBe(0);
+
+    const edited = (await triggersOf()).filter((x) => x.kind === 'cron');
+    expect(edited).toHaveLength(1);
+    expect(edited[0]).toMatchObject({
+      id: triggerId,
+      name: 'Weekday mornings',
+      inDraft: true,
+      status: 'live',
+      config: { expression: '0 9 * * 1-5', zone: 'Europe/Berlin', missedRuns: 'skip', input: {} },
+    });
+    const renamed = trigger('Weekday mornings');
+    await renamed.waitFor();
+    expect(await renamed.getAttribute('data-testid')).toBe(`trigger-${triggerId}`);
+    expect(await renamed.textContent()).toContain('0 9 * * 1-5 · Europe/Berlin');
+    await renamed.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+    await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-09-edited.png') });
+
+    // Cancel sends nothing and gives the add form back.
+    await page.getByTestId(`trigger-edit-${triggerId}`).click();
+    await renamed.getByTestId('trigger-cron-expression').fill('@daily');
+    await renamed.getByTestId('trigger-edit-cancel').click();
+    await page.getByTestId('trigger-add').waitFor();
+    expect((await triggersOf()).find((x) => x.id === triggerId)?.config).toMatchObject({ expression: '0 9 * * 1-5' });
+
+    expect(consoleErrors.filter((e) => !/favicon|status of 422/.test(e))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ARTIFACTS, allChangesSaved, describeInChromium, startChromiumTestBed, type ChromiumTestBed } from '../support/browser';
-import { TEST_OWNER, as, type TestApp } from '../support/test-app';
+import { ARTIFACTS, allChangesSaved, describeInChromium, startChromiumTestBed, type ChromiumTestBed, signInAsOwner } from '../support/browser';
+import { as, type TestApp } from '../support/test-app';
 
 /**
  * The designer in a real Chromium against the real backend: create a workflow, drag three steps from
@@ -52,11 +52,7 @@ describeInChromium('designer in Chromium', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') consoleErrors.push(m.text());
     });
-    await page.goto(base);
-    await page.getByTestId('login-email').fill(TEST_OWNER.email);
-    await page.getByTestId('login-password').fill(TEST_OWNER.password);
-    await page.getByTestId('login-submit').click();
-    await page.getByTestId('current-user').waitFor();
+    await signInAsOwner(page, base);
     await page.getByTestId('workspace-switcher').waitFor();
 
     // Create a workflow: the list's empty state, then the dialog.

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from './test-app';
+import { TEST_OWNER, startTestApp, type TestApp } from './test-app';
 import { describeIf } from './test-database';
 
 /** Debian's Chromium, driven by playwright-core (never `playwright install`). */
@@ -59,6 +59,15 @@ export async function startChromiumTestBed(): Promise<ChromiumTestBed> {
     await t.close();
     throw error;
   }
+}
+
+/** Opens the app and signs in as the test owner; resolves once the header shows who is signed in. */
+export async function signInAsOwner(page: Page, base: string): Promise<void> {
+  await page.goto(base);
+  await page.getByTestId('login-email').fill(TEST_OWNER.email);
+  await page.getByTestId('login-password').fill(TEST_OWNER.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('current-user').waitFor();
 }
 
 /** Resolves once the designer says every edit has reached the server. */

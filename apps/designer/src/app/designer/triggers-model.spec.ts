@@ -1,10 +1,12 @@
 import {
   absoluteUrl,
   buildTrigger,
+  buildTriggerChange,
   cronHint,
   describeConfig,
   emptyForm,
   formatInZone,
+  formFromTrigger,
   isTimeZone,
   looksLikeCidr,
   nextRunRows,
@@ -98,6 +100,75 @@ describe('triggers model', () => {
 
     it('sends a manual trigger with an empty config', () => {
       expect(buildTrigger(form('manual', (f) => (f.name = 'By hand')))).toEqual({ ok: true, body: { kind: 'manual', name: 'By hand', config: {} } });
+    });
+  });
+
+  describe('editing a trigger', () => {
+    const cron = { kind: 'cron' as const, name: 'Weekday report', config: { expression: '0 9 * * 1-5', zone: 'Europe/Berlin', missedRuns: { catchUp: 3 }, input: { report: 'daily' } } };
+    const webhook = {
+      kind: 'webhook' as const,
+      name: 'Inbound orders',
+      config: { responseMode: 'wait', timeoutMs: 5000, rateLimitPerMinute: 60, allowList: ['203.0.113.0/24', '2001:db8::/32'] },
+    };
+    const event = { kind: 'event' as const, name: 'Big invoices', config: { on: 'custom', type: 'invoice.paid', workflowId: '3f2b9c1e-1111-4222-8333-444455556666', filter: 'data.amount > 100' } };
+
+    it.each([
+      ['a cron trigger with catch-up and input', cron],
+      ['a webhook with a wait, a rate limit and an allow list', webhook],
+      ['an event trigger with a workflow and a filter', event],
+      ['a manual trigger', { kind: 'manual' as const, name: 'By hand', config: {} }],
+    ])('fills the form with %s so that it builds the same trigger again', (_what, trigger) => {
+      const filled = formFromTrigger(trigger);
+      expect(filled.kind).toBe(trigger.kind);
+      expect(filled.name).toBe(trigger.name);
+      expect(buildTrigger(filled)).toEqual({ ok: true, body: trigger });
+      expect(buildTriggerChange(filled, trigger)).toEqual({ ok: true, body: { name: trigger.name, config: trigger.config }, changed: false });
+    });
+
+    it('shows each config as typed in the form', () => {
+      expect(formFromTrigger(cron).cron).toEqual({ expression: '0 9 * * 1-5', zone: 'Europe/Berlin', missed: 'catchUp', catchUp: '3', input: '{"report":"daily"}' });
+      expect(formFromTrigger(webhook).webhook).toEqual({ responseMode: 'wait', timeoutMs: '5000', allowList: '203.0.113.0/24, 2001:db8::/32', rateLimitPerMinute: '60' });
+      expect(formFromTrigger(event).event).toEqual({ on: 'custom', type: 'invoice.paid', workflowId: '3f2b9c1e-1111-4222-8333-444455556666', filter: 'data.amount > 100' });
+    });
+
+    it('reads stored configs with older keys and defaults left out', () => {
+      const old = { kind: 'cron' as const, name: 'Nightly', config: { cron: '0 2 * * *', timezone: 'America/New_York' } };
+      expect(formFromTrigger(old).cron).toEqual({ expression: '0 2 * * *', zone: 'America/New_York', missed: 'skip', catchUp: '1', input: '' });
+      expect(buildTrigger(formFromTrigger({ kind: 'webhook', name: 'Hook', config: {} }))).toEqual({
+        ok: true,
+        body: { kind: 'webhook', name: 'Hook', config: { responseMode: 'async', timeoutMs: 10000, rateLimitPerMinute: 600 } },
+      });
+      expect(formFromTrigger({ kind: 'event', name: 'E', config: { filter: 'x' } }).event).toEqual({ on: 'execution.failed', type: '', workflowId: '', filter: 'x' });
+    });
+
+    it('builds the change of a schedule, keeping the kind', () => {
+      const filled = formFromTrigger({ kind: 'cron', name: 'Every minute', config: { expression: '* * * * *', zone: 'UTC', missedRuns: 'skip', input: {} } });
+      filled.cron = { ...filled.cron, expression: '0 9 * * 1-5', zone: 'Europe/Berlin' };
+      const change = buildTriggerChange({ ...filled, kind: 'webhook' }, { kind: 'cron', name: 'Every minute', config: { expression: '* * * * *' } });
+      expect(change).toEqual({
+        ok: true,
+        body: { name: 'Every minute', config: { expression: '0 9 * * 1-5', zone: 'Europe/Berlin', missedRuns: 'skip', input: {} } },
+        changed: true,
+      });
+    });
+
+    it('counts a new name or a dropped allow list as a change', () => {
+      expect(buildTriggerChange({ ...formFromTrigger(event), name: 'Paid invoices' }, event)).toMatchObject({ ok: true, body: { name: 'Paid invoices' }, changed: true });
+      const open = formFromTrigger(webhook);
+      open.webhook.allowList = '';
+      expect(buildTriggerChange(open, webhook)).toEqual({
+        ok: true,
+        body: { name: 'Inbound orders', config: { responseMode: 'wait', timeoutMs: 5000, rateLimitPerMinute: 60 } },
+        changed: true,
+      });
+    });
+
+    it('names the fields to fix, as when adding', () => {
+      const filled = formFromTrigger(webhook);
+      filled.webhook.rateLimitPerMinute = '0';
+      filled.webhook.allowList = 'example.com';
+      const change = buildTriggerChange(filled, webhook);
+      expect(change.ok ? [] : Object.keys(change.problems).sort()).toEqual(['allowList', 'rateLimitPerMinute']);
     });
   });
 

@@ -3,8 +3,9 @@ import type { TriggerDefinition, TriggerKind } from '@contracts/workflow';
 /**
  * The Triggers tab's logic, free of Angular: the shapes of the trigger routes (src/api/triggers.controller.ts,
  * src/queries/trigger.queries.ts), the config each kind's form builds (the rules of src/triggers/trigger-config.ts,
- * checked here only as hints: the server has the last word), status labels, next runs in two zones, and the
- * revision a command without an ETag left behind. Tested in triggers-model.spec.ts.
+ * checked here only as hints: the server has the last word), the form an existing trigger fills to be edited, status
+ * labels, next runs in two zones, and the revision a command without an ETag left behind. Tested in
+ * triggers-model.spec.ts.
  */
 
 export type TriggerStatus = 'live' | 'disabled' | 'unpublished' | 'archived';
@@ -151,6 +152,61 @@ export function buildTrigger(form: TriggerForm): { ok: true; body: AddTriggerBod
   }
   if (Object.keys(problems).length) return { ok: false, problems };
   return { ok: true, body: { kind: form.kind, name, config } };
+}
+
+/** The body of PATCH /api/workflows/:id/triggers/:triggerId: a new name and config; the kind never changes. */
+export interface ChangeTriggerBody {
+  name: string;
+  config: Record<string, unknown>;
+}
+
+/**
+ * The add form filled in with an existing trigger, to edit it in place: what `buildTrigger` makes of it is the
+ * trigger's config again (stored configs may use the older `cron` and `timezone` keys or leave defaults out).
+ */
+export function formFromTrigger(t: Pick<TriggerDefinition, 'kind' | 'name' | 'config'>): TriggerForm {
+  const form = emptyForm(t.kind);
+  const c = t.config ?? {};
+  form.name = t.name;
+  if (t.kind === 'cron') {
+    const missed = c['missedRuns'] as { catchUp?: unknown } | string | undefined;
+    const catchUp = missed && typeof missed === 'object' && typeof missed.catchUp === 'number' ? missed.catchUp : undefined;
+    const input = c['input'];
+    form.cron = {
+      expression: String(c['expression'] ?? c['cron'] ?? ''),
+      zone: String(c['zone'] ?? c['timezone'] ?? 'UTC'),
+      missed: catchUp === undefined ? 'skip' : 'catchUp',
+      catchUp: String(catchUp ?? 1),
+      input: input && typeof input === 'object' && Object.keys(input).length ? JSON.stringify(input) : '',
+    };
+  } else if (t.kind === 'webhook') {
+    form.webhook = {
+      responseMode: c['responseMode'] === 'wait' ? 'wait' : 'async',
+      timeoutMs: String(c['timeoutMs'] ?? WEBHOOK_DEFAULT_WAIT_MS),
+      allowList: Array.isArray(c['allowList']) ? c['allowList'].map(String).join(', ') : '',
+      rateLimitPerMinute: String(c['rateLimitPerMinute'] ?? WEBHOOK_DEFAULT_RATE_PER_MINUTE),
+    };
+  } else if (t.kind === 'event') {
+    const on = EVENT_SOURCES.includes(c['on'] as EventSource) ? (c['on'] as EventSource) : form.event.on;
+    form.event = { on, type: String(c['type'] ?? ''), workflowId: String(c['workflowId'] ?? ''), filter: String(c['filter'] ?? '') };
+  }
+  return form;
+}
+
+/**
+ * The body of PATCH .../triggers/:triggerId from the edit form (checked as when adding, the kind kept from the
+ * trigger), and whether it changes anything: a form left as it was need not be sent.
+ */
+export function buildTriggerChange(
+  form: TriggerForm,
+  trigger: Pick<TriggerDefinition, 'kind' | 'name' | 'config'>,
+): { ok: true; body: ChangeTriggerBody; changed: boolean } | { ok: false; problems: FormProblems } {
+  const built = buildTrigger({ ...form, kind: trigger.kind });
+  if (!built.ok) return built;
+  const before = buildTrigger(formFromTrigger(trigger));
+  const { name, config } = built.body;
+  const changed = !before.ok || before.body.name !== name || JSON.stringify(before.body.config) !== JSON.stringify(config);
+  return { ok: true, body: { name, config }, changed };
 }
 
 /** A quick look at a cron expression (the server parses it for real), or undefined when it looks right. */

@@ -1,4 +1,4 @@
-import { DatePipe } from '@angular/common';
+import { DatePipe, NgTemplateOutlet } from '@angular/common';
 import { ChangeDetectionStrategy, Component, effect, inject, input, signal, untracked } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { TRIGGER_KINDS, type TriggerKind } from '@contracts/workflow';
@@ -12,10 +12,12 @@ import { DesignerStore } from './designer-store';
 import {
   absoluteUrl,
   buildTrigger,
+  buildTriggerChange,
   describeConfig,
   emptyForm,
   EVENT_SOURCES,
   EVENT_TEXT,
+  formFromTrigger,
   KIND_ICON,
   KIND_TEXT,
   nextRunRows,
@@ -45,15 +47,16 @@ interface HistoryView {
 }
 
 /**
- * The workflow's triggers: list with status (live / disabled / draft), add (manual, cron, webhook, event) as a draft
- * edit with If-Match, enable/disable (at once), remove (a draft edit), webhook URL and secrets (shown once; rotate and
- * retire), the next runs of a schedule in its zone and the person's, and the runs each trigger started.
+ * The workflow's triggers: list with status (live / disabled / draft), add (manual, cron, webhook, event) and edit in
+ * place (same id, URL and secrets; the kind stays) as draft edits with If-Match, enable/disable (at once), remove (a
+ * draft edit), webhook URL and secrets (shown once; rotate and retire), the next runs of a schedule in its zone and
+ * the person's, and the runs each trigger started.
  */
 @Component({
   selector: 'bb-triggers-panel',
   standalone: true,
   changeDetection: ChangeDetectionStrategy.OnPush,
-  imports: [DatePipe, RouterLink, IconComponent],
+  imports: [DatePipe, NgTemplateOutlet, RouterLink, IconComponent],
   templateUrl: './triggers-panel.component.html',
   styleUrl: './triggers-panel.component.css',
 })
@@ -87,6 +90,10 @@ export class TriggersPanelComponent {
   readonly problems = signal<FormProblems>({});
   readonly serverProblem = signal<{ detail: string; errors: string[] } | null>(null);
   readonly adding = signal(false);
+  /** The trigger the form edits in place (the form then sits in its row), or null while it adds one. */
+  readonly editing = signal<TriggerItem | null>(null);
+  /** The add form as it was before an edit began, given back when the edit ends. */
+  private addForm: TriggerForm | null = null;
 
   constructor() {
     effect(() => {
@@ -108,6 +115,12 @@ export class TriggersPanelComponent {
       const items = Array.isArray(answer?.items) ? answer.items : [];
       this.items.set(items);
       this.list.set({ state: 'ok', data: items });
+      const edited = this.editing();
+      const fresh = edited && items.find((x) => x.id === edited.id && x.inDraft);
+      if (edited && !fresh) {
+        this.endEdit();
+        this.toasts.show(`${edited.name} is no longer in the draft (removed elsewhere): the edit was dropped.`, 'warn');
+      } else if (fresh) this.editing.set(fresh);
     } catch (err) {
       this.listError.set(describeError(err));
       this.list.set({ state: 'error', error: describeError(err) });
@@ -260,6 +273,10 @@ export class TriggersPanelComponent {
     if (this.problems()[key as string]) this.problems.update(({ [key as string]: _gone, ...rest }) => rest);
   }
 
+  submit(event: SubmitEvent): Promise<void> {
+    return this.editing() ? this.save(event) : this.add(event);
+  }
+
   async add(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     this.serverProblem.set(null);
@@ -283,6 +300,63 @@ export class TriggersPanelComponent {
     } catch (err) {
       const p = problemOf(err);
       this.serverProblem.set(p.status === 412 ? { detail: 'Someone else changed this workflow; the latest draft has been loaded. Add the trigger again.', errors: [] } : p);
+    } finally {
+      this.adding.set(false);
+    }
+  }
+
+  // ----- editing in place -----
+
+  /** Opens the form in the trigger's row, filled with its name and config (the add form's own input is kept aside). */
+  startEdit(t: TriggerItem): void {
+    if (!this.editing()) this.addForm = this.form();
+    this.editing.set(t);
+    this.form.set(formFromTrigger(t));
+    this.problems.set({});
+    this.serverProblem.set(null);
+    this.rowError.set(null);
+    this.confirming.set(null);
+  }
+
+  endEdit(): void {
+    this.editing.set(null);
+    this.form.set(this.addForm ?? emptyForm('cron'));
+    this.addForm = null;
+    this.problems.set({});
+    this.serverProblem.set(null);
+  }
+
+  /** PATCH .../triggers/:triggerId: a draft edit like adding, so a published trigger fires as before until published. */
+  async save(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const t = this.editing();
+    if (!t) return;
+    this.serverProblem.set(null);
+    const built = buildTriggerChange(this.form(), t);
+    if (!built.ok) {
+      this.problems.set(built.problems);
+      return;
+    }
+    this.problems.set({});
+    if (!built.changed) {
+      this.endEdit();
+      this.toasts.show(`${t.name}: nothing changed`, 'info');
+      return;
+    }
+    this.adding.set(true);
+    try {
+      const answer = await this.store.command<{ position?: string }>('PATCH', `${this.base()}/${encodeURIComponent(t.id)}`, { body: built.body, ifMatch: true });
+      this.endEdit();
+      await this.reloadAfter(answer.position);
+      if (this.open() === t.id && t.kind === 'cron') void this.loadNext(t.id);
+      const name = built.body.name;
+      this.toasts.show(t.publishedVersion ? `${name} changed in the draft: publish to make it apply.` : `${name} changed`, 'ok');
+    } catch (err) {
+      const p = problemOf(err);
+      if (p.status === 412) {
+        this.serverProblem.set({ detail: 'Someone else changed this workflow; the latest draft has been loaded. Check the trigger and save again.', errors: [] });
+        await this.load();
+      } else this.serverProblem.set(p);
     } finally {
       this.adding.set(false);
     }
