@@ -60,6 +60,27 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(at.body.status).toBe('running');
   });
 
+  it('runs the latest published version, the one asked for, and nothing once archived (versions remembered in memory never go stale)', async () => {
+    const workflowId = await publishedWorkflow(api, { steps: [step('say', 'transform', { assignments: { said: '"one"' } })] });
+    const outputOf = async (body: object) => {
+      const started = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {}, ...body }).expect(202);
+      const run = await finished(api, started.body.executionId);
+      return [started.body.version, run.steps[0].output.said];
+    };
+    expect(await outputOf({})).toEqual([1, 'one']);
+    const draft = await api.get(`/api/workflows/${workflowId}`).expect(200);
+    await api.put(`/api/workflows/${workflowId}/steps/say/config`).set('If-Match', `"${draft.body.revision}"`).send({ config: { assignments: { said: '"two"' } } }).expect(200);
+    expect((await api.post(`/api/workflows/${workflowId}/versions`).send({ note: 'v2' })).status).toBe(201);
+    expect(await outputOf({})).toEqual([2, 'two']);
+    expect(await outputOf({ version: 1 })).toEqual([1, 'one']);
+    expect(await outputOf({})).toEqual([2, 'two']);
+    const archived = await api.delete(`/api/workflows/${workflowId}`).expect(200);
+    await api.get(`/api/workflows/${workflowId}?minPosition=${archived.body.position}`).expect(200); // the read models have it
+    const refused = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} });
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    expect(refused.status).toBeLessThan(500);
+  });
+
   it('refuses input that breaks the variable types with a 422 and starts nothing', async () => {
     const workflowId = await publishedWorkflow(api, {
       variables: [{ name: 'amount', type: 'number', required: true }],

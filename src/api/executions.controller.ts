@@ -65,7 +65,7 @@ export class ExecutionsController {
     const executionIds: string[] = [];
     for (const input of body.inputs) {
       const started = await this.starter.start(
-        { workflowId: body.workflowId, version: body.version, input, trigger: { kind: 'bulk', userId: user.id, bulkId } },
+        { workflowId: body.workflowId, version: body.version, input, trigger: { kind: 'bulk', userId: user.id, bulkId }, summary: requestAccess(req).workflow },
         commandMetadata(req),
         this.infra.database.db,
       );
@@ -96,7 +96,7 @@ export class ExecutionsController {
   @Access({ workflow: 'run' })
   async execute(@Param('id') workflowId: string, @Body() body: ExecuteWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const started = await this.starter.start(
-      { workflowId, version: body.version, input: body.input ?? {}, trigger: { kind: 'manual', userId: currentUser(req).id }, timeoutMs: body.timeoutMs },
+      { workflowId, version: body.version, input: body.input ?? {}, trigger: { kind: 'manual', userId: currentUser(req).id }, timeoutMs: body.timeoutMs, summary: requestAccess(req).workflow },
       commandMetadata(req),
       this.infra.database.db,
     );

@@ -18,7 +18,16 @@ export interface StartRequest {
   executionId?: string;
   /** The version to run, when the caller has just read it (webhook ingress caches it for a second): saves a read. */
   published?: PublishedVersion;
+  /**
+   * What the caller has just read of the workflow (the access check's summary row): its latest
+   * published version and status. The version's definition then comes from memory when this
+   * process has run it before (a published version never changes): saves a read.
+   */
+  summary?: { version: number; status: string };
 }
+
+/** Published versions kept in memory (they never change), at most. */
+const MAX_KNOWN_VERSIONS = 500;
 
 export interface StartedExecution {
   executionId: string;
@@ -33,10 +42,12 @@ export interface StartedExecution {
  */
 @Injectable()
 export class ExecutionStarter {
+  private readonly knownVersions = new Map<string, PublishedVersion>();
+
   constructor(private readonly commands: Commands) {}
 
   async start(request: StartRequest, metadata: MessageMetadata & { commandId: string }, db: Parameters<typeof findPublishedVersion>[0]): Promise<StartedExecution> {
-    const published = request.published?.workflowId === request.workflowId ? request.published : await findPublishedVersion(db, request.workflowId, request.version);
+    const published = request.published?.workflowId === request.workflowId ? request.published : await this.publishedVersion(request, db);
     if (!published) {
       throw new DomainError(
         'rule_violated',
@@ -65,5 +76,25 @@ export class ExecutionStarter {
     // A run's stream is new: one append, no read first (an existing id falls back to the usual path).
     const result = await this.commands.send('execution', command, { newStream: true });
     return { executionId, version: published.version, position: result.position };
+  }
+
+  /**
+   * The version to run: the one asked for, else the latest the caller's summary names, from memory
+   * when known; else read (and the latest read when the summary is ahead of the versions table).
+   */
+  private async publishedVersion(request: StartRequest, db: Parameters<typeof findPublishedVersion>[0]): Promise<PublishedVersion | undefined> {
+    const { summary } = request;
+    if (summary?.status === 'archived') return undefined;
+    const version = request.version ?? (summary && summary.version > 0 ? summary.version : undefined);
+    if (summary && version !== undefined) {
+      const key = `${request.workflowId}@${version}`;
+      const known = this.knownVersions.get(key) ?? (await findPublishedVersion(db, request.workflowId, version));
+      if (known) {
+        if (this.knownVersions.size >= MAX_KNOWN_VERSIONS) this.knownVersions.clear();
+        this.knownVersions.set(key, known);
+        return known;
+      }
+    }
+    return findPublishedVersion(db, request.workflowId, request.version);
   }
 }
