@@ -211,9 +211,12 @@ describe('webhook triggers', () => {
     expect((await api.patch(`/api/workflows/${workflowId}/triggers/nope`).send({ name: 'x' })).status).toBe(404);
     const listed = (await api.get(`/api/workflows/${workflowId}/triggers`)).body.items.find((i: { id: string }) => i.id === edited.triggerId);
     expect(listed).toMatchObject({ name: 'Renamed hook', config: { rateLimitPerMinute: 1 }, webhook: { url: edited.url } });
+    expect(listed.publishedAs).toEqual({ name: expect.stringMatching(/^hook /), config: { rateLimitPerMinute: 100 } }); // what fires until the next publish
 
     // A draft edit: firing follows the published version, so publish, then the new rate applies on the same address and secret.
     expect((await api.post(`/api/workflows/${workflowId}/versions`).send({ note: 'slower hook' })).status).toBe(201);
+    const republished = (await api.get(`/api/workflows/${workflowId}/triggers`)).body.items.find((i: { id: string }) => i.id === edited.triggerId);
+    expect(republished.publishedAs).toBeUndefined();
     await new Promise((r) => setTimeout(r, 1100)); // the ingress caches a trigger for a second
     const statuses: number[] = [];
     for (let i = 0; i < 2; i++) statuses.push((await deliver(edited.url, signed(edited.secret, body), body)).status);

@@ -22,6 +22,8 @@ export interface TriggerStatusDto extends TriggerDefinition {
   nextFires?: string[];
   /** webhook: where to send, and which secrets are active (fingerprints only; a secret is shown once). */
   webhook?: { url: string; secrets: { fingerprint: string; addedAt: string }[] };
+  /** When the draft has edited a published trigger: the name and config it still fires with until the next publish. */
+  publishedAs?: { name: string; config: Record<string, unknown> };
 }
 
 export async function listTriggers(db: Kysely<Database>, workflowId: string, endpoints: WebhookEndpoint[], now = new Date()): Promise<TriggerStatusDto[]> {
@@ -55,6 +57,10 @@ export async function listTriggers(db: Kysely<Database>, workflowId: string, end
       fires: Number(stats?.n ?? 0),
       lastFiredAt: stats?.last ? new Date(stats.last as unknown as string).toISOString() : null,
     };
+    // Both sides come from jsonb, so equal configs serialize alike.
+    if (inDraft && pub && (pub.trigger.name !== t.name || JSON.stringify(pub.trigger.config) !== JSON.stringify(t.config))) {
+      dto.publishedAs = { name: pub.trigger.name, config: pub.trigger.config };
+    }
     if (t.kind === 'cron') {
       const parsed = parseCronConfig((pub?.trigger ?? t).config);
       if (parsed.ok) dto.nextFires = nextFires(parsed.config.expression, parsed.config.zone, now, 3).map((d) => d.toISOString());

@@ -288,6 +288,8 @@ describeInChromium('designer triggers in Chromium', () => {
     await renamed.waitFor();
     expect(await renamed.getAttribute('data-testid')).toBe(`trigger-${triggerId}`);
     expect(await renamed.textContent()).toContain('0 9 * * 1-5 · Europe/Berlin');
+    // Until it is published the old schedule fires, and the row says so.
+    expect(await renamed.textContent()).toContain('v1 has “Every minute”: * * * * * · UTC; your edit applies once you publish.');
     await renamed.evaluate((e) => e.scrollIntoView({ block: 'center' }));
     await page.screenshot({ path: join(ARTIFACTS, 'designer-triggers-09-edited.png') });
 

@@ -201,6 +201,9 @@ describe('triggers model', () => {
     expect(statusLabel({ status: 'unpublished', inDraft: true, publishedVersion: null, enabled: true })).toMatchObject({ text: 'draft', tone: 'muted' });
     expect(statusLabel({ status: 'unpublished', inDraft: true, publishedVersion: null, enabled: true }).hint).toMatch(/once you publish/);
     expect(statusLabel({ status: 'archived', inDraft: true, publishedVersion: 1, enabled: true }).text).toBe('archived');
+    // Edited in the draft: the hint says what the published version still fires with.
+    const edited = statusLabel({ status: 'live', inDraft: true, publishedVersion: 2, enabled: true, kind: 'cron', publishedAs: { name: 'Nightly', config: { expression: '0 2 * * *', zone: 'UTC' } } });
+    expect(edited.hint).toBe('Fires now, as published. v2 has “Nightly”: 0 2 * * * · UTC; your edit applies once you publish.');
   });
 
   it('describes configs in one line', () => {

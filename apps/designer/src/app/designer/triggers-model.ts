@@ -21,6 +21,8 @@ export interface TriggerItem extends TriggerDefinition {
   lastFiredAt: string | null;
   nextFires?: string[];
   webhook?: { url: string; secrets: { fingerprint: string; addedAt: string }[] };
+  /** The draft edited this published trigger: the name and config it fires with until the next publish. */
+  publishedAs?: { name: string; config: Record<string, unknown> };
 }
 
 /** GET .../triggers/:triggerId/next */
@@ -261,12 +263,17 @@ function parseJsonObject(raw: string): Record<string, unknown> | undefined {
 }
 
 /** What the status of a trigger means for the person editing it. */
-export function statusLabel(t: Pick<TriggerItem, 'status' | 'inDraft' | 'publishedVersion' | 'enabled'>): { text: string; tone: 'ok' | 'warn' | 'error' | 'muted'; hint: string } {
+export function statusLabel(
+  t: Pick<TriggerItem, 'status' | 'inDraft' | 'publishedVersion' | 'enabled'> & Partial<Pick<TriggerItem, 'kind' | 'publishedAs'>>,
+): { text: string; tone: 'ok' | 'warn' | 'error' | 'muted'; hint: string } {
+  // An edit in the draft does not fire until published: say what the published version still does.
+  const edited = t.publishedAs && t.kind ? ` v${t.publishedVersion} has “${t.publishedAs.name}”: ${describeConfig({ kind: t.kind, config: t.publishedAs.config })}; your edit applies once you publish.` : '';
   switch (t.status) {
     case 'live':
+      if (edited) return { text: 'live', tone: 'ok', hint: `Fires now, as published.${edited}` };
       return { text: 'live', tone: 'ok', hint: t.inDraft ? `Fires now, as published in v${t.publishedVersion}.` : `Fires now (v${t.publishedVersion}); removed from the draft: publish to stop it.` };
     case 'disabled':
-      return { text: 'disabled', tone: 'warn', hint: `Published in v${t.publishedVersion} but switched off: enable it to fire again (no publish needed).` };
+      return { text: 'disabled', tone: 'warn', hint: `Published in v${t.publishedVersion} but switched off: enable it to fire again (no publish needed).${edited}` };
     case 'unpublished':
       return { text: 'draft', tone: 'muted', hint: t.enabled ? 'Only in the draft: it fires once you publish.' : 'Only in the draft, switched off.' };
     case 'archived':
