@@ -25,6 +25,8 @@ export interface AppConfig {
   adminPassword?: string;
   /** JWT signing secret; unset: generated once and kept in the database. */
   jwtSecret?: string;
+  /** Key (any passphrase) webhook trigger secrets are sealed with at rest; unset: stored as they are. */
+  webhookSecretsKey?: string;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** Requests per minute per user (or address) and route. */
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     adminEmail: env.BLUEBIRD_ADMIN_EMAIL || undefined,
     adminPassword: env.BLUEBIRD_ADMIN_PASSWORD || undefined,
     jwtSecret: env.JWT_SECRET || undefined,
+    webhookSecretsKey: env.WEBHOOK_SECRETS_KEY || undefined,
     accessTokenTtlSeconds: Number(env.ACCESS_TOKEN_TTL_SECONDS ?? 900),
     refreshTokenTtlSeconds: Number(env.REFRESH_TOKEN_TTL_SECONDS ?? 7 * 24 * 3600),
     rateLimitPerMinute: Number(env.RATE_LIMIT_PER_MINUTE ?? 600),

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import type { App } from 'supertest/types';
 import { signWebhook } from '../src/adapters/crypto/webhook-signature';
-import { as, startTestApp, type TestApp } from './support/test-app';
+import { as, startTestApp, testConfig, type TestApp } from './support/test-app';
 import { finished, publishedWorkflow } from './support/executions';
 
 /**
@@ -42,7 +42,8 @@ describe('webhook triggers', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Secrets sealed at rest, as with WEBHOOK_SECRETS_KEY set: every delivery below verifies through it.
+    t = await startTestApp(testConfig({ webhookSecretsKey: 'e2e secrets key' }));
     http = t.app.getHttpServer();
     api = as(http, await t.login());
     workflowId = await publishedWorkflow(api, { steps: [{ id: 'echo', name: 'echo', type: 'transform', config: { assignments: { got: 'input.n' } } }] });
@@ -167,6 +168,8 @@ describe('webhook triggers', () => {
     const events = await t.infra.database.db.selectFrom('event_log').select('data').where('type', 'in', ['WebhookSecretRotated', 'WebhookSecretRetired']).execute();
     expect(events.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(events)).not.toContain('whsec_');
+    const stored = await t.infra.database.db.selectFrom('webhook_endpoint').select('secrets').execute();
+    expect(JSON.stringify(stored)).not.toContain('whsec_');
   });
 
   it('waits for the result, refuses addresses off the allow list, limits the rate and honours disable', async () => {
