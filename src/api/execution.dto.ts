@@ -77,13 +77,6 @@ export class ExecutionParams {
   executionId!: string;
 }
 
-export class ExecutionDetailParams {
-  @ApiPropertyOptional({ description: 'Wait until the read model has this position ("<tx>.<gp>"), e.g. the `position` of the last live event' })
-  @IsOptional()
-  @Matches(/^\d{1,20}\.\d{1,20}$/)
-  minPosition?: string;
-}
-
 export class TimelineParams {
   @ApiPropertyOptional({ description: 'State after the first N events instead of the events' })
   @IsOptional()

@@ -20,7 +20,8 @@ import { Inject } from '@nestjs/common';
 import { problem } from './problem';
 import { commandMetadata, currentUser, requestAccess } from './request-metadata';
 import { openSse } from './sse';
-import { BulkExecuteRequest, ControlRequest, ExecuteWorkflowRequest, ExecutionDetailParams, ExecutionParams, ForkRequest, ListExecutionsParams, TimelineParams } from './execution.dto';
+import { ReadParams } from './workflow.dto';
+import { BulkExecuteRequest, ControlRequest, ExecuteWorkflowRequest, ExecutionParams, ForkRequest, ListExecutionsParams, TimelineParams } from './execution.dto';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 const POLL_MS = 250;
@@ -124,7 +125,7 @@ export class ExecutionsController {
 
   @Get('executions/:executionId')
   @Access({ execution: 'view' })
-  async detail(@Param() { executionId }: ExecutionParams, @Query() { minPosition }: ExecutionDetailParams) {
+  async detail(@Param() { executionId }: ExecutionParams, @Query() { minPosition }: ReadParams) {
     const detail = await this.queries.detail(executionId, minPosition ? parsePosition(minPosition) : undefined);
     if (!detail) throw new HttpException(problem(404, 'execution-not-found', 'Execution not found', `No execution ${executionId}`), 404);
     return detail;

@@ -94,6 +94,7 @@ export class ExecutionStarter {
         this.knownVersions.set(key, known);
         return known;
       }
+      if (request.version !== undefined) return undefined; // asked for, and not there: the same read again would not find it
     }
     return findPublishedVersion(db, request.workflowId, request.version);
   }

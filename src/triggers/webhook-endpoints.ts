@@ -127,8 +127,9 @@ export class WebhookEndpoints {
    * verifies nothing, and is written back unchanged rather than lost.
    */
   private parseSecrets(value: unknown): StoredWebhookSecret[] {
+    // SecretBox.open gives a plain (older) value back as it is.
     const open = (secret: string) => {
-      if (!isSealed(secret) || !this.box) return secret;
+      if (!this.box) return secret;
       try {
         return this.box.open(secret);
       } catch {

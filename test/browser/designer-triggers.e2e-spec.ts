@@ -36,6 +36,20 @@ describeInChromium('designer triggers in Chromium', () => {
     await bed?.close();
   });
 
+  /** A new page of `browserContext`, signed in and on the workflow once its step `nodeId` is drawn; answers the console errors it will collect. */
+  async function openWorkflow(browserContext: BrowserContext, name: string, id: string, nodeId: string): Promise<string[]> {
+    page = await browserContext.newPage();
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    await signInAsOwner(page, base);
+    await page.getByTestId('workflow-name').getByText(name).click();
+    await page.waitForURL(new RegExp(`/workflows/${id}$`));
+    await page.getByTestId(`node-${nodeId}`).waitFor();
+    return consoleErrors;
+  }
+
   async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -68,15 +82,7 @@ describeInChromium('designer triggers in Chromium', () => {
 
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
-    page = await context.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    await signInAsOwner(page, base);
-    await page.getByTestId('workflow-name').getByText('Order intake').click();
-    await page.waitForURL(new RegExp(`/workflows/${id}$`));
-    await page.getByTestId('node-merge').waitFor();
+    const consoleErrors = await openWorkflow(context, 'Order intake', id, 'merge');
 
     // The tab: empty state and the note that triggers fire once published.
     await page.getByTestId('tab-triggers').click();
@@ -232,15 +238,7 @@ describeInChromium('designer triggers in Chromium', () => {
     await until(async () => (await triggersOf()).some((x) => x.id === triggerId && x.status === 'live'));
 
     editContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    page = await editContext.newPage();
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') consoleErrors.push(m.text());
-    });
-    await signInAsOwner(page, base);
-    await page.getByTestId('workflow-name').getByText('Morning digest').click();
-    await page.waitForURL(new RegExp(`/workflows/${id}$`));
-    await page.getByTestId('node-digest').waitFor();
+    const consoleErrors = await openWorkflow(editContext, 'Morning digest', id, 'digest');
     await page.getByTestId('tab-triggers').click();
     const row = trigger('Every minute');
     await row.getByTestId('trigger-status').getByText('live').waitFor();
