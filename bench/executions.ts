@@ -30,7 +30,7 @@ import { startProcesses, type ProcessSpec } from '../test/support/processes';
 import { ENGINE_QUEUES } from '../src/runtime/engine.service';
 import { startHttpSink } from '../src/engine/executors/testing/http-sink';
 import { openLoop as generateLoad } from './open-loop';
-import { DATABASE_URL, percentile } from './support';
+import { DATABASE_URL, cpuByServer, cpuPerRunLine, percentile } from './support';
 
 const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
@@ -165,14 +165,17 @@ async function main() {
     // 1. Sustained rate, closed loop.
     const t0 = Date.now();
     const before = await commits();
+    const cpuBefore = cpuByServer();
     const started = (await generateLoad({ ...load, rate: 0, clients: 64 })).sent;
     const done = await finishTimes(started.map((s) => s.id));
+    const cpuLine = cpuPerRunLine(cpuBefore, cpuByServer(), started.length);
     const byStatus = await db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
     console.log(`runs by status: ${JSON.stringify(byStatus)}`);
     const lastFinish = Math.max(...[...done.values()].map((d) => d.at));
     const sustained = done.size / ((lastFinish - t0) / 1000);
     const commitsPerRun = ((await commits()) - before) / started.length;
     console.log(`sustained: ${started.length} runs started, ${done.size} finished, ${sustained.toFixed(0)} runs/s; ${commitsPerRun.toFixed(1)} commits per run`);
+    console.log(`${cpuLine} (node includes the load generator; polling for the finish is in it too)`);
 
     // 2. Open loop at 100% and 50% of the sustained rate, ours and baseline (BENCH_SUSTAINED_ONLY=1 skips it, for profiling).
     const results: string[] = [];

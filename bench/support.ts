@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { EventEnvelope } from '@contracts';
 import { dropSchema, openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
 
@@ -81,4 +82,42 @@ function redact(url: string): string {
   } catch {
     return '(unparsable DATABASE_URL)';
   }
+}
+
+/**
+ * CPU time used so far (ms) by this machine's processes of each server kind, read from /proc:
+ * `node` (every node process: the app, its split processes, the bench and its load thread),
+ * `rabbitmq` (beam.smp) and `postgres`. Over a phase divided by its runs, a figure that varies
+ * far less from run to run than the rate does. Empty off Linux.
+ */
+export function cpuByServer(): Record<'node' | 'rabbitmq' | 'postgres', number> {
+  const totals = { node: 0, rabbitmq: 0, postgres: 0 };
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return totals;
+  }
+  const tick = 1000 / 100; // USER_HZ is 100 on Linux
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const kind = name === 'node' || name.startsWith('node ') ? 'node' : name === 'beam.smp' ? 'rabbitmq' : name === 'postgres' ? 'postgres' : undefined;
+    if (!kind) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    totals[kind] += (Number(fields[11]) + Number(fields[12])) * tick; // utime, stime
+  }
+  return totals;
+}
+
+/** `cpuByServer` differences per run, as one line: "node 9.1, rabbitmq 3.2, postgres 2.4 ms CPU per run". */
+export function cpuPerRunLine(before: ReturnType<typeof cpuByServer>, after: ReturnType<typeof cpuByServer>, runs: number): string {
+  const per = (k: keyof typeof before) => ((after[k] - before[k]) / Math.max(1, runs)).toFixed(1);
+  const total = ((after.node + after.rabbitmq + after.postgres - before.node - before.rabbitmq - before.postgres) / Math.max(1, runs)).toFixed(1);
+  return `CPU per run: node ${per('node')}, rabbitmq ${per('rabbitmq')}, postgres ${per('postgres')}, total ${total} ms`;
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { Pool, types } from 'pg';
 import type { Database } from './tables';
+import { prepareRepeatedStatements } from './prepared-statements';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -55,6 +56,7 @@ async function openPostgres(url: string, schema: string | undefined, poolSize: n
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
+  prepareRepeatedStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', location: url, schema, pool, close: () => db.destroy() };
 }
