@@ -289,15 +289,31 @@ export function asJsonb(value: unknown): unknown {
   return value === undefined ? undefined : sortKeysLikeJsonb(JSON.parse(JSON.stringify(value)));
 }
 
+/** Sorts a fresh JSON.parse result in place where it can: an object already in order is kept as it is. */
 function sortKeysLikeJsonb(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysLikeJsonb);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = sortKeysLikeJsonb(value[i]);
+    return value;
+  }
   if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = jsonbKeyOrder(keys[i - 1], keys[i]) < 0;
+  if (ordered) {
+    for (const key of keys) object[key] = sortKeysLikeJsonb(object[key]);
+    return object;
+  }
   const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(jsonbKeyOrder)) sorted[key] = sortKeysLikeJsonb((value as Record<string, unknown>)[key]);
+  for (const key of keys.sort(jsonbKeyOrder)) sorted[key] = sortKeysLikeJsonb(object[key]);
   return sorted;
 }
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 function jsonbKeyOrder(a: string, b: string): number {
+  // ASCII (nearly every key): one byte per character, and code unit order is byte order.
+  if (ASCII.test(a) && ASCII.test(b)) return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
   const byLength = Buffer.byteLength(a) - Buffer.byteLength(b);
   return byLength !== 0 ? byLength : Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

@@ -387,7 +387,11 @@ describe('handleCommand with a state cache (PGlite)', () => {
 
   it('given data with undefined fields and keys in any order, then asJsonb gives it as the store gives it back', async () => {
     const streamId = `probe-${randomUUID()}`;
-    const data = { bb: 1, a: { zz: [1, undefined, { y: 2, x: 1 }], b: undefined, é: 'e', ab: null }, c: 1.5, '10': 'ten', '2': 'two' };
+    const data = {
+      bb: 1, a: { zz: [1, undefined, { y: 2, x: 1 }], b: undefined, é: 'e', ab: null }, c: 1.5, '10': 'ten', '2': 'two',
+      inOrder: { a: 1, b: { c: 2, d: [{ e: 3 }] } },
+      wide: { '😀': 1, '\uff01': 2, ý: 3, zz: 4, é: 5, z: 6 }, // UTF-16 order is not UTF-8 byte order here
+    };
     await store.appendToStream(streamId, [{ type: 'Probed', data, metadata: { ...metadata('probe'), eventId: randomUUID(), schemaVersion: 1 } }]);
     const [stored] = await store.readStream(streamId);
     expect(JSON.stringify(asJsonb(data))).toBe(JSON.stringify(stored.data));

@@ -53,4 +53,16 @@ describe('LiveEventTriggers', () => {
     await triggers.list();
     expect(reads).toBe(before + 2);
   });
+
+  it('events handled side by side share the check under way when it began after they were recorded, and not when it began before', async () => {
+    const triggers = live();
+    const recorded = ago(1000);
+    await Promise.all(Array.from({ length: 10 }, () => triggers.list(recorded)));
+    expect(reads).toBe(2); // one marker read and one list read for all ten
+
+    const before = reads;
+    const late = new Date(Date.now() + 60_000).toISOString(); // recorded after any check that has begun
+    await Promise.all([triggers.list(), triggers.list(late)]);
+    expect(reads).toBe(before + 2); // two marker reads: neither check may serve the other
+  });
 });

@@ -62,6 +62,8 @@ export async function publishedTriggers(
 export class LiveEventTriggers {
   /** `checkedAt`: when the marker was last read (the triggers are those live at that moment). */
   private cached?: { marker: string; triggers: PublishedTrigger[]; checkedAt: number };
+  /** The check under way, if any (`checkedAt`: when it began). */
+  private pending?: { checkedAt: number; triggers: Promise<PublishedTrigger[]> };
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -73,11 +75,23 @@ export class LiveEventTriggers {
   async list(after?: string): Promise<PublishedTrigger[]> {
     const since = after === undefined ? Number.POSITIVE_INFINITY : Date.parse(after) + COMMIT_AND_CLOCK_MARGIN_MS;
     if (this.cached && this.cached.checkedAt > since) return this.cached.triggers;
+    // Events handled side by side share a check that began late enough for each of them.
+    if (this.pending && this.pending.checkedAt > since) return this.pending.triggers;
     const checkedAt = Date.now();
+    const triggers = this.check(checkedAt);
+    this.pending = { checkedAt, triggers };
+    try {
+      return await triggers;
+    } finally {
+      if (this.pending?.triggers === triggers) this.pending = undefined;
+    }
+  }
+
+  private async check(checkedAt: number): Promise<PublishedTrigger[]> {
     // The marker is read first: a change landing during the full read makes the next call read again.
     const marker = await this.workflowModelsMarker();
     const triggers = this.cached?.marker === marker ? this.cached.triggers : await publishedTriggers(this.db, { kind: 'event' });
-    this.cached = { marker, triggers, checkedAt };
+    if (!this.cached || this.cached.checkedAt < checkedAt) this.cached = { marker, triggers, checkedAt };
     return triggers;
   }
 
