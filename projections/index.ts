@@ -31,4 +31,5 @@ export function findProjector(name: string): Projector | undefined {
 }
 
 export * from './projector';
+export { RETIRED_PROJECTION_QUEUES } from './retired-queues';
 export { migrateReadModels } from './migrations';

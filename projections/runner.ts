@@ -7,6 +7,7 @@ import type { Broker, Consumer, IncomingMessage } from '../src/adapters/broker/b
 import { decodeEventMessage, type EventMessage } from '../src/adapters/broker/event-message';
 import type { Metrics } from '../src/adapters/metrics/metrics';
 import { projectionQueueName, type Projector } from './projector';
+import { RETIRED_PROJECTION_QUEUES } from './retired-queues';
 
 const CATCH_UP_BATCH = 2000;
 
@@ -18,12 +19,10 @@ export interface RebuildProgress {
   eventsPerSecond: number;
 }
 
-type Outcome = 'applied' | 'duplicate' | 'gap';
-
 /**
- * Runs projectors: each binds its own queue, catches up from the store, then stays live. Applying an event
- * and advancing the checkpoint happen in ONE transaction, and an event at or before the checkpoint
- * is skipped, so a message delivered twice changes nothing. A message whose `prev` is not the
+ * Runs projectors: each binds its queue (its own, or one it shares), catches up from the store,
+ * then stays live. Applying an event and advancing the checkpoint happen in ONE transaction, and
+ * an event at or before the checkpoint is skipped, so a message delivered twice changes nothing. A message whose `prev` is not the
  * checkpoint reveals a gap (lost or reordered delivery): the projector catches up from the store.
  */
 export class ProjectionRunner {
@@ -39,25 +38,28 @@ export class ProjectionRunner {
   ) {}
 
   /**
-   * Binds each projector's queue FIRST, then catches up from the store: an event published before
-   * the queue existed would otherwise reach nobody, and nothing would reveal the gap until the
-   * next event of that category. Messages arriving during the catch-up are duplicates (skipped) or
-   * next in line (the checkpoint lock orders them).
+   * Binds each queue FIRST, then catches up from the store: an event published before the queue
+   * existed would otherwise reach nobody, and nothing would reveal the gap until the next event
+   * of that category. Messages arriving during the catch-up are duplicates (skipped) or next in
+   * line (the checkpoint lock orders them). Projectors that name one queue share it.
    */
   async start(): Promise<void> {
-    for (const projector of this.projectors) {
+    await this.broker.deleteQueues(RETIRED_PROJECTION_QUEUES);
+    const byQueue = new Map<string, Projector[]>();
+    for (const projector of this.projectors) byQueue.set(projectionQueueName(projector), [...(byQueue.get(projectionQueueName(projector)) ?? []), projector]);
+    for (const [queue, projectors] of byQueue) {
       const consumer = await this.broker.consumeBatches(
         {
-          name: projectionQueueName(projector),
-          bindings: projector.categories.map((c) => `${c}.#`),
+          name: queue,
+          bindings: [...new Set(projectors.flatMap((p) => p.categories.map((c) => `${c}.#`)))],
           prefetch: 200,
           deliveryLimit: 10,
           singleActiveConsumer: true,
         },
-        (messages) => this.onMessages(projector, messages),
+        (messages) => this.onMessages(projectors, messages),
       );
       this.consumers.push(consumer);
-      await this.catchUp(projector);
+      for (const projector of projectors) await this.catchUp(projector);
     }
   }
 
@@ -67,53 +69,44 @@ export class ProjectionRunner {
   }
 
   async onMessage(projector: Projector, message: IncomingMessage): Promise<void> {
-    await this.onMessages(projector, [message]);
+    await this.onMessages([projector], [message]);
   }
 
   /**
-   * Applies the messages that arrived together: per category, the run of events that continues
-   * the checkpoint goes into ONE transaction with the checkpoint (one commit per batch, not per
-   * event); duplicates are skipped; a `prev` that is not the position before reveals a gap, and
-   * the projector catches up from the store.
+   * Applies the messages that arrived together, in ONE transaction for all the projectors of the
+   * queue: for each of them and each category, the run of events that continues its checkpoint,
+   * and the checkpoint with it (one commit per batch, not per event or per projector); duplicates
+   * are skipped; a `prev` that is not the position before reveals a gap, and that projector
+   * catches up from the store once the transaction has committed.
    */
-  async onMessages(projector: Projector, messages: readonly IncomingMessage[]): Promise<void> {
+  async onMessages(group: readonly Projector[], messages: readonly IncomingMessage[]): Promise<void> {
     this.metrics?.brokerMessages.inc({ direction: 'consumed' }, messages.length);
     const byCategory = new Map<string, EventMessage[]>();
     for (const message of messages) {
       const decoded = decodeEventMessage(message);
       const category = categoryOf(decoded.event.streamId);
-      if (!projector.categories.includes(category)) continue;
       byCategory.set(category, [...(byCategory.get(category) ?? []), decoded]);
     }
-    let gap = false;
-    for (const [category, received] of byCategory) {
-      const outcome = await this.db.transaction().execute(async (trx): Promise<Outcome> => {
+    const categories = [...byCategory].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); // one lock order for every writer
+    const work = group.flatMap((projector) => categories.filter(([category]) => projector.categories.includes(category)).map(([category, received]) => ({ projector, category, received })));
+    if (work.length === 0) return;
+    const gaps = await this.db.transaction().execute(async (trx) => {
+      const found: { projector: Projector; category: string }[] = [];
+      for (const { projector, category, received } of work) {
         const checkpoint = await lockCheckpoint(trx, projector.name, category);
-        let expected = checkpoint;
-        const run: RecordedEvent[] = [];
-        let result: Outcome = 'duplicate';
-        for (const { event, prev } of received) {
-          if (comparePositions(event.position, expected) <= 0) continue;
-          if (comparePositions(prev, expected) !== 0) {
-            result = 'gap';
-            break;
-          }
-          run.push(event);
-          expected = event.position;
-        }
+        const { run, gap } = continuation(received, checkpoint);
         if (run.length > 0) {
           await this.applyAll(trx, projector, run);
-          await saveCheckpoint(trx, projector.name, category, expected, run.length);
-          if (result !== 'gap') result = 'applied';
+          await saveCheckpoint(trx, projector.name, category, run[run.length - 1].position, run.length);
         }
-        return result;
-      });
-      if (outcome === 'gap') {
-        this.log(`projection ${projector.name}: gap in ${category}; catching up from the store`);
-        gap = true;
+        if (gap) found.push({ projector, category });
       }
+      return found;
+    });
+    for (const projector of new Set(gaps.map((g) => g.projector))) {
+      this.log(`projection ${projector.name}: gap in ${gaps.filter((g) => g.projector === projector).map((g) => g.category).join(', ')}; catching up from the store`);
+      await this.catchUp(projector);
     }
-    if (gap) await this.catchUp(projector);
   }
 
   /** Applies everything in the store after the checkpoint. Returns the number of events applied. */
@@ -163,6 +156,19 @@ export class ProjectionRunner {
     this.metrics?.projectionEvents.inc({ projection: projector.name }, events.length);
     this.metrics?.projectionLag.set({ projection: projector.name }, Math.max(0, (Date.now() - Date.parse(last.recordedAt)) / 1000));
   }
+}
+
+/** The received events that continue `checkpoint` in order: duplicates skipped, up to a missing one (a gap). */
+function continuation(received: readonly EventMessage[], checkpoint: LogPosition): { run: RecordedEvent[]; gap: boolean } {
+  let expected = checkpoint;
+  const run: RecordedEvent[] = [];
+  for (const { event, prev } of received) {
+    if (comparePositions(event.position, expected) <= 0) continue;
+    if (comparePositions(prev, expected) !== 0) return { run, gap: true };
+    run.push(event);
+    expected = event.position;
+  }
+  return { run, gap: false };
 }
 
 async function readCheckpoint(db: Kysely<Database>, projection: string, category: string): Promise<LogPosition> {

@@ -47,6 +47,7 @@ describe('projection start', () => {
       publish: (m) => infra.broker.publish(m),
       isConnected: () => infra.broker.isConnected(),
       close: () => infra.broker.close(),
+      deleteQueues: (names) => infra.broker.deleteQueues(names),
       consume: async (queue, handler) => {
         await appendWhileBinding();
         return infra.broker.consume(queue, handler);

@@ -10,6 +10,7 @@ import type { Projector } from '../projector';
  */
 export const approvalProjector: Projector = {
   name: 'approval',
+  queue: 'execution',
   categories: [StreamCategory.execution],
   tables: ['approval'],
 

@@ -97,6 +97,7 @@ export function timerChangeOf(recorded: RecordedEvent): TimerChange {
 /** `execution_timer`: the durable timers the timer service fires (see src/engine/timer-service.ts). */
 export const executionTimerProjector: Projector = {
   name: 'execution_timer',
+  queue: 'execution',
   categories: [StreamCategory.execution],
   tables: ['execution_timer'],
 

@@ -184,6 +184,7 @@ function stepFromSelected(row: Selectable<ExecutionStepTable>): StepRow {
 /** `execution` and `execution_step`: runs for lists and filters, and every step attempt (G2). */
 export const executionProjector: Projector = {
   name: 'execution',
+  queue: 'execution',
   categories: [StreamCategory.execution],
   tables: ['execution', 'execution_step'],
 

@@ -12,6 +12,7 @@ export class FaultyPublishBroker implements Broker {
   connect = () => this.inner.connect();
   consume: Broker['consume'] = (queue, handler) => this.inner.consume(queue, handler);
   consumeBatches: Broker['consumeBatches'] = (queue, handler) => this.inner.consumeBatches(queue, handler);
+  deleteQueues: Broker['deleteQueues'] = (names) => this.inner.deleteQueues(names);
   isConnected = () => this.inner.isConnected();
   close = () => this.inner.close();
   publish(messages: readonly OutgoingMessage[]): Promise<void> {

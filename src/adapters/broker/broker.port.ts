@@ -71,6 +71,8 @@ export interface Broker {
    * `prefetch`) is handed over at once, so a projector writes one transaction per batch.
    */
   consumeBatches(queue: QueueSpec, handler: BatchHandler): Promise<Consumer>;
+  /** Deletes queues no consumer uses any more, with what they hold; a queue not there is fine. */
+  deleteQueues(names: readonly string[]): Promise<void>;
   isConnected(): boolean;
   close(): Promise<void>;
 }

@@ -74,6 +74,10 @@ export class InProcessBroker implements Broker {
     return queue;
   }
 
+  async deleteQueues(names: readonly string[]): Promise<void> {
+    for (const name of names) this.queues.delete(name);
+  }
+
   isConnected(): boolean {
     return !this.closed;
   }

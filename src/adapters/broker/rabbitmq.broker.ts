@@ -271,6 +271,18 @@ export class RabbitMqBroker implements Broker {
     for (const pattern of spec.bindings) await channel.bindQueue(queue, this.names.eventsExchange, pattern);
   }
 
+  async deleteQueues(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    await this.ensureConnected();
+    const channel = await this.connection!.createChannel();
+    channel.on('error', () => undefined);
+    try {
+      for (const name of names) await channel.deleteQueue(this.names.queue(name));
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
+  }
+
   /** Deletes the namespace's exchanges and the given queues (tests clean up after themselves). */
   async deleteTopology(queueNames: readonly string[]): Promise<void> {
     const connection = await amqp.connect(this.url);
