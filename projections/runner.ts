@@ -22,8 +22,9 @@ export interface RebuildProgress {
 /**
  * Runs projectors: each binds its queue (its own, or one it shares), catches up from the store,
  * then stays live. Applying an event and advancing the checkpoint happen in ONE transaction, and
- * an event at or before the checkpoint is skipped, so a message delivered twice changes nothing. A message whose `prev` is not the
- * checkpoint reveals a gap (lost or reordered delivery): the projector catches up from the store.
+ * an event at or before the checkpoint is skipped, so a message delivered twice changes nothing.
+ * A message whose `prev` is not the checkpoint reveals a gap (lost or reordered delivery): the
+ * projector catches up from the store.
  */
 export class ProjectionRunner {
   private readonly consumers: Consumer[] = [];
@@ -46,7 +47,10 @@ export class ProjectionRunner {
   async start(): Promise<void> {
     await this.broker.deleteQueues(RETIRED_PROJECTION_QUEUES);
     const byQueue = new Map<string, Projector[]>();
-    for (const projector of this.projectors) byQueue.set(projectionQueueName(projector), [...(byQueue.get(projectionQueueName(projector)) ?? []), projector]);
+    for (const projector of this.projectors) {
+      const queue = projectionQueueName(projector);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), projector]);
+    }
     for (const [queue, projectors] of byQueue) {
       const consumer = await this.broker.consumeBatches(
         {
@@ -85,7 +89,9 @@ export class ProjectionRunner {
     for (const message of messages) {
       const decoded = decodeEventMessage(message);
       const category = categoryOf(decoded.event.streamId);
-      byCategory.set(category, [...(byCategory.get(category) ?? []), decoded]);
+      const received = byCategory.get(category);
+      if (received) received.push(decoded);
+      else byCategory.set(category, [decoded]);
     }
     const categories = [...byCategory].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); // one lock order for every writer
     const work = group.flatMap((projector) => categories.filter(([category]) => projector.categories.includes(category)).map(([category, received]) => ({ projector, category, received })));

@@ -54,7 +54,7 @@ export class StepRunner {
     if (live !== 'live') return live;
     const { command, failure } = await this.attempt(state, scheduled);
     if (failure !== undefined && this.deps.shutdown.aborted) throw failure; // hand the message back; another worker runs it
-    await this.report(command, { commandKey: `report:${scheduled.scheduledId}`, workspaceId: state.workspaceId, correlationId });
+    await this.report(command, { commandKey: reportKey(scheduled), workspaceId: state.workspaceId, correlationId });
     return 'ran';
   }
 
@@ -199,6 +199,12 @@ export class StepRunner {
     }
   }
 }
+
+/**
+ * The key of the command that reports an attempt's outcome (its id derives from it): the same
+ * whether a worker reports it or the engine decides it as a follow-up, so it is recorded once.
+ */
+export const reportKey = (scheduled: Pick<StepScheduledData, 'scheduledId'>): string => `report:${scheduled.scheduledId}`;
 
 /** Whether the attempt is the step's live one in `state`: else it is dropped ('stale') or waits for a resume ('paused'). */
 export function liveness(state: ExecutionState, scheduled: Pick<StepScheduledData, 'stepId' | 'scheduledId'>): 'live' | RunResult {

@@ -6,7 +6,7 @@ import { deterministicId } from '../commands/handle-command';
 import type { ExecutionState } from '../domain/execution/execution.decider';
 import { executorRegistry } from '../engine/executors';
 import { OutputStore } from '../engine/output-store';
-import { PURE_ACTIONS, StepRunner, liveness } from '../engine/step-runner';
+import { PURE_ACTIONS, StepRunner, liveness, reportKey } from '../engine/step-runner';
 import type { Infrastructure } from '../infrastructure';
 import { engineMetadata, engineServices } from './engine-services';
 import { INFRASTRUCTURE } from './tokens';
@@ -59,8 +59,7 @@ export class PureStepsService implements OnApplicationBootstrap, OnApplicationSh
       const scheduled = event.data as StepScheduledData;
       if (!PURE_ACTIONS.has(scheduled.actionType ?? '') || liveness(state, scheduled) !== 'live') continue;
       const { command } = await this.runner.attempt(state, scheduled);
-      // The id the step runner's report of this attempt would carry: either way it is recorded once.
-      const commandId = deterministicId(`report:${scheduled.scheduledId}`, 0);
+      const commandId = deterministicId(reportKey(scheduled), 0);
       commands.push({ ...command, metadata: engineMetadata(commandId, state.workspaceId, event.metadata.correlationId) } as ExecutionCommand);
     }
     return commands;
