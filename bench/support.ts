@@ -115,9 +115,10 @@ export function cpuByServer(): Record<'node' | 'rabbitmq' | 'postgres', number> 
   return totals;
 }
 
-/** `cpuByServer` differences per run, as one line: "node 9.1, rabbitmq 3.2, postgres 2.4 ms CPU per run". */
-export function cpuPerRunLine(before: ReturnType<typeof cpuByServer>, after: ReturnType<typeof cpuByServer>, runs: number): string {
-  const per = (k: keyof typeof before) => ((after[k] - before[k]) / Math.max(1, runs)).toFixed(1);
-  const total = ((after.node + after.rabbitmq + after.postgres - before.node - before.rabbitmq - before.postgres) / Math.max(1, runs)).toFixed(1);
-  return `CPU per run: node ${per('node')}, rabbitmq ${per('rabbitmq')}, postgres ${per('postgres')}, total ${total} ms`;
+/** `cpuByServer` differences per run (or per `what`), as one line: "CPU per run: node 9.1, rabbitmq 3.2, postgres 2.4, total 14.7 ms". */
+export function cpuPerRunLine(before: ReturnType<typeof cpuByServer>, after: ReturnType<typeof cpuByServer>, runs: number, what = 'run'): string {
+  const digits = what === 'run' ? 1 : 3; // a webhook request costs well under a millisecond
+  const per = (k: keyof typeof before) => ((after[k] - before[k]) / Math.max(1, runs)).toFixed(digits);
+  const total = ((after.node + after.rabbitmq + after.postgres - before.node - before.rabbitmq - before.postgres) / Math.max(1, runs)).toFixed(digits);
+  return `CPU per ${what}: node ${per('node')}, rabbitmq ${per('rabbitmq')}, postgres ${per('postgres')}, total ${total} ms`;
 }

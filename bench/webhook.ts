@@ -8,7 +8,8 @@
  *      overallRate: that is a per-second quota per connection, so every second starts with a burst at full speed and
  *      the "half rate" p99 is the full-load p99.
  * Targets: ours >= 0.3x bare; p99 < 50 ms at half max. Every request carries a fresh webhook-id, signed as autocannon
- * builds it (one HMAC, a few microseconds of the client's time). The measured process runs the API role only (no engine
+ * builds it (one HMAC, a few microseconds of the client's time). CPU per request (node: this process, its client
+ * included; postgres) varies far less from run to run than the rates do. The measured process runs the API role only (no engine
  * running the started runs, no projections), as an API replica would.
  *
  * Usage: npm run bench:webhook  (DATABASE_URL defaults to the local server; the broker is in-process)
@@ -23,7 +24,7 @@ import { createApp } from '../src/bootstrap';
 import { dropSchema } from '../src/adapters/database/database';
 import { signWebhook } from '../src/adapters/crypto/webhook-signature';
 import { openLoop } from './open-loop';
-import { DATABASE_URL, resultLine } from './support';
+import { DATABASE_URL, cpuByServer, cpuPerRunLine, resultLine } from './support';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
 const CONNECTIONS = 32;
@@ -61,13 +62,19 @@ async function main() {
       const oursUrl = `${urlOf(ours)}${hook.url}`;
       const body = JSON.stringify({ orderId: 42, customer: { email: 'ada@example.com' } });
       await run(oursUrl, signed(hook.secret, body), { duration: 2000 }); // warm-up
+      const cpuBefore = cpuByServer();
       const max = await run(oursUrl, signed(hook.secret, body), { duration: PHASE_MS });
+      const cpuOurs = cpuPerRunLine(cpuBefore, cpuByServer(), max.requests, 'request');
+      const bareBefore = cpuByServer();
       const baseline = await run(`${urlOf(bare)}/bare`, () => plain(body), { duration: PHASE_MS });
+      const cpuBare = cpuPerRunLine(bareBefore, cpuByServer(), baseline.requests, 'request');
       await sleep(500);
       const half = await openLoop({ url: oursUrl, rate: Math.max(1, Math.floor(max.rps / 2)), durationMs: PHASE_MS, connections: CONNECTIONS, body, webhookSecret: hook.secret });
       console.log(resultLine('webhook ingress (32 connections)', max.rps, baseline.rps));
       console.log(`  ours: ${max.rps.toFixed(0)} req/s, p99 ${max.p99} ms, non-2xx ${max.non2xx}, errors ${max.errors}`);
       console.log(`  bare NestJS route: ${baseline.rps.toFixed(0)} req/s, p99 ${baseline.p99} ms`);
+      console.log(`  ours: ${cpuOurs}`);
+      console.log(`  bare: ${cpuBare}`);
       console.log(`  ours at half max (${Math.floor(max.rps / 2)}/s): ${half.rps.toFixed(0)} req/s, p50 ${half.p50} ms, p90 ${half.p90} ms, p99 ${half.p99} ms, max ${half.max} ms, non-2xx ${half.non2xx}, errors ${half.errors}`);
       const ratio = max.rps / baseline.rps;
       console.log(`targets: ratio >= 0.3: ${ratio >= 0.3 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}); p99 < 50 ms at half max: ${half.p99 < 50 ? 'met' : 'NOT met'} (${half.p99} ms)`);
@@ -147,7 +154,7 @@ async function run(url: string, build: () => Request, options: { duration: numbe
     duration: options.duration / 1000,
     requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...build() }) }],
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  return { rps: result.requests.average, requests: result.requests.total, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
 main().catch((error) => {

@@ -5,7 +5,6 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import type { Request } from 'express';
 import type { ProcessRoles } from './config';
 import type { Infrastructure } from './infrastructure';
 import { INFRASTRUCTURE } from './runtime/tokens';
@@ -45,7 +44,7 @@ import { loadJwtSecret } from './auth/jwt-secret';
 import { AccessGuard, JwtAuthGuard, RateLimitGuard } from './auth/guards';
 import { HealthController } from './api/health.controller';
 import { MetricsController } from './api/metrics.controller';
-import { correlationIdOf } from './api/request-metadata';
+import { requestLogging } from './api/request-logging';
 import { TriggersService } from './triggers/triggers.service';
 import { triggerApiProviders, TriggersController, HooksController, EventsController } from './api/triggers.module-parts';
 
@@ -110,17 +109,7 @@ export class AppModule {
         ...imports,
         CqrsModule.forRoot(),
         TerminusModule,
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: infra.config.logLevel,
-            genReqId: (req) => correlationIdOf(req as Request),
-            customProps: (req) => ({ correlationId: (req as { id?: unknown }).id }),
-            // Request lines are logged at info: below that level the per-request hook is only cost.
-            autoLogging: ['trace', 'debug', 'info'].includes(infra.config.logLevel)
-              ? { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') }
-              : false,
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: requestLogging(infra.config.logLevel) }),
       ],
       providers,
       controllers,

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Command, EventEnvelope, LogPosition, RecordedEvent } from '@contracts';
 import { DuplicateEventId, WrongExpectedVersion, type EventStore } from '../adapters/event-store/event-store.port';
 import type { DecidedEvent, Decider } from '../domain/decider';
@@ -284,29 +284,55 @@ function withOwnEvents<E extends DecidedEvent, S>(
   return advance(decider, entry, stored, maxRecentCommands);
 }
 
-/** A value as PostgreSQL's jsonb gives it back: JSON (no undefined), object keys shortest first, then by bytes. */
+/**
+ * A value as PostgreSQL's jsonb gives it back: what JSON.parse(JSON.stringify(value)) gives (toJSON
+ * called, undefined and functions dropped from objects and null in arrays, non-finite numbers null),
+ * with object keys shortest first, then by bytes. Built by one walk instead of a text round trip: it
+ * runs on every event a command decides (a run's start folds its definition), and the round trip
+ * was most of an append's JavaScript time.
+ */
 export function asJsonb(value: unknown): unknown {
-  return value === undefined ? undefined : sortKeysLikeJsonb(JSON.parse(JSON.stringify(value)));
+  return toJsonb(value, '');
 }
 
-/** Sorts a fresh JSON.parse result in place where it can: an object already in order is kept as it is. */
-function sortKeysLikeJsonb(value: unknown): unknown {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = sortKeysLikeJsonb(value[i]);
-    return value;
+function toJsonb(value: unknown, key: string): unknown {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(key: string): unknown }).toJSON(key);
   }
-  if (value === null || typeof value !== 'object') return value;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null; // -0 is written as 0
+    case 'bigint':
+      throw new TypeError('Do not know how to serialize a BigInt');
+    case 'object':
+      break;
+    default:
+      return undefined; // undefined, functions, symbols
+  }
+  if (value === null) return null;
+  if (Array.isArray(value)) {
+    const array = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) array[i] = toJsonb(value[i], String(i)) ?? null;
+    return array;
+  }
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
   let ordered = true;
   for (let i = 1; i < keys.length && ordered; i++) ordered = jsonbKeyOrder(keys[i - 1], keys[i]) < 0;
-  if (ordered) {
-    for (const key of keys) object[key] = sortKeysLikeJsonb(object[key]);
-    return object;
+  if (!ordered) keys.sort(jsonbKeyOrder);
+  const copy: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = toJsonb(object[k], k);
+    if (v === undefined) continue;
+    // An own "__proto__" key (JSON.parse makes one) must stay a key, not set the prototype.
+    if (k === '__proto__') Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else copy[k] = v;
   }
-  const sorted: Record<string, unknown> = {};
-  for (const key of keys.sort(jsonbKeyOrder)) sorted[key] = sortKeysLikeJsonb(object[key]);
-  return sorted;
+  return copy;
 }
 
 const ASCII = /^[\x00-\x7f]*$/;
@@ -346,9 +372,15 @@ function stamp(command: Command, event: DecidedEvent, index: number): EventEnvel
   };
 }
 
+/** crypto.hash (Node 20.12 and later) is the one-shot digest: about 40% cheaper than a Hash object per id. */
+const sha1: (text: string) => Buffer =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (text) => (crypto as unknown as { hash(algorithm: string, data: string, encoding: 'buffer'): Buffer }).hash('sha1', text, 'buffer')
+    : (text) => crypto.createHash('sha1').update(text).digest();
+
 /** A UUID (version 5 layout) from the command id and the event's index in the decision. */
 export function deterministicId(commandId: string, index: number): string {
-  const hash = createHash('sha1').update(`${commandId}/${index}`).digest();
+  const hash = sha1(`${commandId}/${index}`);
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

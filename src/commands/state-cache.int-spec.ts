@@ -391,10 +391,16 @@ describe('handleCommand with a state cache (PGlite)', () => {
       bb: 1, a: { zz: [1, undefined, { y: 2, x: 1 }], b: undefined, é: 'e', ab: null }, c: 1.5, '10': 'ten', '2': 'two',
       inOrder: { a: 1, b: { c: 2, d: [{ e: 3 }] } },
       wide: { '😀': 1, '\uff01': 2, ý: 3, zz: 4, é: 5, z: 6 }, // UTF-16 order is not UTF-8 byte order here
+      // What JSON.stringify does besides: toJSON, non-finite numbers, -0, functions, boxed values, an own __proto__ key
+      at: new Date(Date.UTC(2026, 10, 29, 4, 0, 0)), custom: { toJSON: () => ({ z: 1, y: [undefined] }) },
+      numbers: [NaN, Infinity, -0, 1e21, -1.25], dropped: () => 1, inArray: [() => 1, Symbol('s')],
+      boxed: [Object(1), Object('s'), Object(true)], map: new Map([['k', 1]]), ...JSON.parse('{"__proto__": {"p": 1}}'),
     };
     await store.appendToStream(streamId, [{ type: 'Probed', data, metadata: { ...metadata('probe'), eventId: randomUUID(), schemaVersion: 1 } }]);
     const [stored] = await store.readStream(streamId);
     expect(JSON.stringify(asJsonb(data))).toBe(JSON.stringify(stored.data));
+    expect(asJsonb(data)).toEqual(stored.data);
+    expect(Object.getPrototypeOf(asJsonb(data))).toBe(Object.prototype);
   });
 
   it('given decideOnCache, when the cache is current, then the command appends without reading the stream; when another writer moved on, the store refuses the stale decision and it is decided again on the latest state', async () => {

@@ -26,11 +26,11 @@ export interface RunningProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts a built entry point (dist/src/...) with its own PORT; resolves once /api/health answers. */
+/** Starts a built entry point (dist/src/...) with its own PORT (LOG_LEVEL warn unless `env` says); resolves once /api/health answers. */
 export async function startProcess(name: string, entry: string, args: string[], env: NodeJS.ProcessEnv): Promise<RunningProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ENTRY_DIR, entry), ...args], {
-    env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -123,7 +123,7 @@ export class PostgresEventStore implements EventStore {
     const [mode, revision] =
       typeof expected === 'bigint' ? ['exact', expected.toString()] : [expected, null];
     const result = await pool.query<EventRow>({
-      name: 'bluebird_append_v1',
+      name: 'bluebird_append_v2',
       text: APPEND_PREPARED,
       values: [
         streamId,
@@ -131,8 +131,9 @@ export class PostgresEventStore implements EventStore {
         revision,
         events.map((e) => e.metadata.eventId),
         events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e.data)),
-        events.map((e) => JSON.stringify(e.metadata)),
+        // One JSON array each, not text[] of JSON: pg escapes every quote of an array element.
+        JSON.stringify(events.map((e) => e.data)),
+        JSON.stringify(events.map((e) => e.metadata)),
       ],
     });
     return result.rows;
@@ -219,7 +220,8 @@ const APPEND_PREPARED = `
   INSERT INTO event_log (event_id, stream_id, revision, type, data, metadata)
   SELECT input.event_id, $1, current_revision.revision + input.ord, input.type, input.data, input.metadata
   FROM (SELECT coalesce(max(revision), -1) AS revision FROM event_log WHERE stream_id = $1) AS current_revision,
-       unnest($4::uuid[], $5::text[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS input(event_id, type, data, metadata, ord)
+       ROWS FROM (unnest($4::uuid[]), unnest($5::text[]), jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb))
+         WITH ORDINALITY AS input(event_id, type, data, metadata, ord)
   WHERE CASE $2::text
           WHEN 'exact' THEN current_revision.revision = $3::bigint
           WHEN 'no_stream' THEN current_revision.revision = -1

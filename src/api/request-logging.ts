@@ -1,0 +1,32 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request } from 'express';
+import { stdSerializers } from 'pino';
+import type { Options } from 'pino-http';
+import { correlationIdOf } from './request-metadata';
+
+/**
+ * Request logging (pino-http through nestjs-pino): one JSON line per request at info, with the
+ * correlation id, method, path, caller address, status and time taken.
+ *
+ * Headers are left out on purpose: they carry bearer tokens, cookies and webhook signatures, and
+ * pino-http's default request serializer wrote them all into the log. The small serializers are
+ * also cheaper: pino serializes a request logger's bindings when it is made, once per request,
+ * whatever the level (a tenth of a webhook delivery's CPU went to it).
+ */
+export function requestLogging(level: string): Options {
+  return {
+    level,
+    genReqId: (req) => correlationIdOf(req as Request),
+    customProps: (req) => ({ correlationId: (req as { id?: unknown }).id }),
+    wrapSerializers: false,
+    serializers: {
+      req: (req: IncomingMessage & { originalUrl?: string }) => ({ method: req.method, url: req.originalUrl ?? req.url, remoteAddress: req.socket?.remoteAddress }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      err: stdSerializers.err,
+    },
+    // Request lines are logged at info: below that level the per-request hook is only cost.
+    autoLogging: ['trace', 'debug', 'info'].includes(level)
+      ? { ignore: (req) => req.url === '/metrics' || (req.url ?? '').startsWith('/api/health') }
+      : false,
+  };
+}
