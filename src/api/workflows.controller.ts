@@ -125,7 +125,7 @@ export class WorkflowsController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAcceptedResponse, description: 'Archived (restorable with POST /api/workflows/:id/restore)' })
   async archive(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const result = await this.send({ type: 'ArchiveWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
+    const result = await this.sendAndSee({ type: 'ArchiveWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
     return this.accepted(res, id, result);
   }
 
@@ -135,7 +135,7 @@ export class WorkflowsController {
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: CommandAcceptedResponse })
   async restore(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const result = await this.send({ type: 'RestoreWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
+    const result = await this.sendAndSee({ type: 'RestoreWorkflow', data: { workflowId: id }, metadata: commandMetadata(req) }, expectedRevisionFrom(ifMatch));
     return this.accepted(res, id, result);
   }
 
@@ -198,6 +198,14 @@ export class WorkflowsController {
 
   private send(command: WorkflowCommand, expectedRevision: bigint | undefined): Promise<CommandResult> {
     return this.commands.send('workflow', command, { expectedRevision });
+  }
+
+  /**
+   * Archive and restore answer once the summary shows them: runs are started (and refused) by what
+   * the summary says, so an execute sent after the answer must not start an archived workflow.
+   */
+  private sendAndSee(command: WorkflowCommand, expectedRevision: bigint | undefined): Promise<CommandResult> {
+    return this.commands.sendAndProject('workflow', command, ['workflow_summary'], { expectedRevision });
   }
 
   private accepted(res: Response, id: string, result: CommandResult): CommandAcceptedDto {

@@ -163,6 +163,17 @@ describe('triggers model', () => {
       });
     });
 
+    it('keeps the stored wait of a hook that answers at once, so that switching to waiting again finds it', () => {
+      const quick = { kind: 'webhook' as const, name: 'Quick', config: { responseMode: 'async', timeoutMs: 3000, rateLimitPerMinute: 60 } };
+      expect(buildTriggerChange(formFromTrigger(quick), quick)).toEqual({ ok: true, body: { name: 'Quick', config: quick.config }, changed: false });
+      const waiting = formFromTrigger(quick);
+      waiting.webhook.responseMode = 'wait';
+      expect(buildTriggerChange(waiting, quick)).toMatchObject({ ok: true, body: { config: { responseMode: 'wait', timeoutMs: 3000 } }, changed: true });
+      const hidden = formFromTrigger(quick);
+      hidden.webhook.timeoutMs = 'soon'; // not a wait, and not shown: the default, not a problem
+      expect(buildTriggerChange(hidden, quick)).toMatchObject({ ok: true, body: { config: { responseMode: 'async', timeoutMs: 10000 } } });
+    });
+
     it('names the fields to fix, as when adding', () => {
       const filled = formFromTrigger(webhook);
       filled.webhook.rateLimitPerMinute = '0';

@@ -138,7 +138,8 @@ export function buildTrigger(form: TriggerForm): { ok: true; body: AddTriggerBod
     if (bad.length) problems['allowList'] = `Not a CIDR block: ${bad.join(', ')} (write 203.0.113.0/24 or 2001:db8::/32)`;
     config = {
       responseMode: w.responseMode,
-      timeoutMs: w.responseMode === 'wait' && Number.isInteger(timeoutMs) ? timeoutMs : WEBHOOK_DEFAULT_WAIT_MS,
+      // An answer-at-once hook keeps the wait it has (the field is hidden then), for when it waits again.
+      timeoutMs: Number.isInteger(timeoutMs) && timeoutMs >= 100 && timeoutMs <= WEBHOOK_MAX_WAIT_MS ? timeoutMs : WEBHOOK_DEFAULT_WAIT_MS,
       rateLimitPerMinute: rate,
       ...(allowList.length ? { allowList } : {}),
     };
