@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,9 +180,17 @@ describe('authentication, accounts and input safety', () => {
       const session = await signIn(user.email, user.password);
       await client(http, session.accessToken).get('/api/auth/me').expect(200);
 
+      // Workflow routes check the account in the same query as the workflow: the token must stop there too.
+      const workflowId = (await boss.post('/api/workflows').send({ name: unique('Theirs') }).expect(201)).body.id as string;
+      await client(http, session.accessToken).get(`/api/workflows/${workflowId}`).expect(200);
+
       await boss.post(`/api/users/${user.id}/disable`).expect(200);
       expectProblem(await login(user.email, user.password), 401, 'invalid-credentials');
       expectProblem(await client(http, session.accessToken).get('/api/auth/me'), 401, 'unauthorized');
+      expectProblem(await client(http, session.accessToken).get(`/api/workflows/${workflowId}`), 401, 'unauthorized');
+      expectProblem(await client(http, session.accessToken).post(`/api/workflows/${workflowId}/execute`).send({ input: {} }), 401, 'unauthorized');
+      expectProblem(await client(http, session.accessToken).get(`/api/workflows/${randomUUID()}`), 401, 'unauthorized'); // no such workflow
+      expectProblem(await client(http, session.accessToken).get('/api/workflows/not-a-uuid'), 401, 'unauthorized');
       expectProblem(await request(http).post('/api/auth/refresh').send({ refreshToken: session.refreshToken }), 401, 'invalid-refresh-token');
 
       await boss.post(`/api/users/${user.id}/enable`).expect(200);
@@ -192,8 +200,13 @@ describe('authentication, accounts and input safety', () => {
     it('ends the sessions issued before a password reset (a stolen refresh token must not outlive the reset)', async () => {
       const user = await invite();
       const stolen = await signIn(user.email, user.password);
+      const workflowId = (await boss.post('/api/workflows').send({ name: unique('Reset') }).expect(201)).body.id as string;
+      await client(http, stolen.accessToken).get(`/api/workflows/${workflowId}`).expect(200);
+      await new Promise((r) => setTimeout(r, 5)); // the reset is later than the token by the clock too
       await boss.post(`/api/users/${user.id}/reset-password`).expect(200);
       expectProblem(await request(http).post('/api/auth/refresh').send({ refreshToken: stolen.refreshToken }), 401);
+      expectProblem(await client(http, stolen.accessToken).get(`/api/workflows/${workflowId}`), 401, 'unauthorized');
+      expectProblem(await client(http, stolen.accessToken).get('/api/auth/me'), 401, 'unauthorized');
     });
   });
 

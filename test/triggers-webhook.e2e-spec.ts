@@ -212,7 +212,9 @@ describe('webhook triggers', () => {
       expect([refused.status, refused.headers['content-type']]).toEqual([status, expect.stringContaining('application/problem+json')]);
     }
     expect((await api.patch(`/api/workflows/${workflowId}/triggers/nope`).send({ name: 'x' })).status).toBe(404);
-    const listed = (await api.get(`/api/workflows/${workflowId}/triggers`)).body.items.find((i: { id: string }) => i.id === edited.triggerId);
+    // The edit's answer names its position: the list waits for the read models to reach it.
+    expect((await api.get(`/api/workflows/${workflowId}/triggers?minPosition=soon`)).status).toBe(400);
+    const listed = (await api.get(`/api/workflows/${workflowId}/triggers?minPosition=${changed.body.position}`)).body.items.find((i: { id: string }) => i.id === edited.triggerId);
     expect(listed).toMatchObject({ name: 'Renamed hook', config: { rateLimitPerMinute: 1 }, webhook: { url: edited.url } });
     expect(listed.publishedAs).toEqual({ name: expect.stringMatching(/^hook /), config: { rateLimitPerMinute: 100 } }); // what fires until the next publish
 

@@ -3,7 +3,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpException, Inject, Param, 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { formatPosition, workflowStream } from '@contracts';
+import { StreamCategory, formatPosition, parsePosition, workflowStream } from '@contracts';
 import { loadState } from '../commands/handle-command';
 import { workflowDecider } from '../domain/workflow/workflow.decider';
 import { Access } from '../auth/access.decorator';
@@ -21,7 +21,8 @@ import { WebhookEndpoints, newWebhookSecret } from '../triggers/webhook-endpoint
 import { WebhookIngress } from '../triggers/webhook-ingress';
 import { problem, sendProblem } from './problem';
 import { commandMetadata, correlationIdOf, requestAccess } from './request-metadata';
-import { NextFiresParams, PostEventRequest, TriggerHistoryParams } from './triggers.dto';
+import { ListTriggersParams, NextFiresParams, PostEventRequest, TriggerHistoryParams } from './triggers.dto';
+import { waitForProjection } from '../queries/wait-for-projection';
 
 /**
  * Trigger management (SPEC C1-C5) under /api/workflows/:id/triggers. Adding and removing a trigger are draft edits
@@ -40,7 +41,10 @@ export class TriggersController {
 
   @Get()
   @Access({ workflow: 'view' })
-  async list(@Param('id') id: string) {
+  async list(@Param('id') id: string, @Query() params: ListTriggersParams) {
+    const position = params.minPosition ? parsePosition(params.minPosition) : undefined;
+    // Read your writes: the triggers come from the draft and the summary (workflow events).
+    if (position) await Promise.all(['workflow_definition', 'workflow_summary'].map((p) => waitForProjection(this.infra.database.db, p, StreamCategory.workflow, position)));
     return { items: await listTriggers(this.infra.database.db, id, await this.endpoints.forWorkflow(id)) };
   }
 

@@ -15,6 +15,13 @@ export class NextFiresParams {
 
 export class TriggerHistoryParams extends PageParams {}
 
+export class ListTriggersParams {
+  @ApiPropertyOptional({ description: 'Wait until the list reflects this log position (the position a trigger edit answered)' })
+  @IsOptional()
+  @Matches(/^\d{1,20}\.\d{1,20}$/, { message: 'minPosition must look like 123.456' })
+  minPosition?: string;
+}
+
 export class PostEventRequest {
   @ApiProperty({ example: 'invoice.paid', description: 'Matched by event triggers with on: "custom" and this type' })
   @IsString()

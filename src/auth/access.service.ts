@@ -26,9 +26,7 @@ export class AccessService {
       .select(['user_id', 'email', 'display_name', 'disabled', 'password_changed_at'])
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (!row || row.disabled) return undefined;
-    if (issuedAtMs !== undefined && row.password_changed_at && issuedAtMs < new Date(row.password_changed_at).getTime()) return undefined;
-    return { id: row.user_id, email: row.email, displayName: row.display_name };
+    return row ? activeAccount(row, issuedAtMs) : undefined;
   }
 
   /** Every workspace the user belongs to, with their role there. */
@@ -87,15 +85,21 @@ export class AccessService {
    * of their workspace role and the shares to them or their teams. No role in the workflow's
    * workspace means no permission (shares only ever go to members of the workspace).
    */
-  async workflowAccess(userId: string, workflowId: string): Promise<{ workflow?: WorkflowSummaryDto; role?: WorkspaceRole; permission?: WorkflowPermission }> {
+  async workflowAccess(
+    userId: string,
+    workflowId: string,
+    account?: { issuedAtMs: number },
+  ): Promise<{ workflow?: WorkflowSummaryDto; role?: WorkspaceRole; permission?: WorkflowPermission; user?: AuthenticatedUser }> {
     const row = await this.db
       .selectFrom('workflow_summary as s')
       .leftJoin('workspace_member as m', (join) =>
         // workflow_summary keeps the workspace id as text; membership has it as a uuid.
         join.on('m.user_id', '=', userId).on((eb) => eb(eb.ref('m.workspace_id'), '=', sql<string>`${sql.ref('s.workspace_id')}::uuid`)),
       )
+      // With `account`, the caller's account comes along (see JwtAuthGuard); without, the join finds nothing.
+      .leftJoin('user_account as u', (join) => join.on('u.user_id', '=', account ? userId : null))
       .selectAll('s')
-      .select('m.role as member_role')
+      .select(['m.role as member_role', 'u.user_id as account_id', 'u.email as account_email', 'u.display_name as account_name', 'u.disabled as account_disabled', 'u.password_changed_at as account_password_changed_at'])
       .select((eb) =>
         eb
           .selectFrom('workflow_share as sh')
@@ -112,10 +116,24 @@ export class AccessService {
       .where('s.workflow_id', '=', workflowId)
       .executeTakeFirst();
     if (!row) return {};
-    const { member_role: role, shares, ...summary } = row;
+    const { member_role: role, shares, account_id, account_email, account_name, account_disabled, account_password_changed_at, ...summary } = row;
+    const user =
+      account && account_id !== null
+        ? activeAccount({ user_id: account_id, email: account_email!, display_name: account_name!, disabled: account_disabled!, password_changed_at: account_password_changed_at }, account.issuedAtMs)
+        : undefined;
     const workflow = toWorkflowSummaryDto(summary);
-    if (!role) return { workflow };
+    if (!role) return { workflow, user };
     const granted = typeof shares === 'string' ? (JSON.parse(shares) as WorkflowPermission[]) : (shares ?? []);
-    return { workflow, role, permission: strongestPermission([permissionOfRole(role), ...granted]) };
+    return { workflow, role, permission: strongestPermission([permissionOfRole(role), ...granted]), user };
   }
+}
+
+/** The account as a signed-in user: not disabled and, given the token's issue time, not signed out by a password change since. */
+function activeAccount(
+  row: { user_id: string; email: string; display_name: string; disabled: boolean; password_changed_at: Date | string | null },
+  issuedAtMs: number | undefined,
+): AuthenticatedUser | undefined {
+  if (row.disabled) return undefined;
+  if (issuedAtMs !== undefined && row.password_changed_at && issuedAtMs < new Date(row.password_changed_at).getTime()) return undefined;
+  return { id: row.user_id, email: row.email, displayName: row.display_name };
 }
