@@ -44,7 +44,11 @@ export interface StateCacheOptions {
 }
 
 export const DEFAULT_STATE_CACHE_OPTIONS: Readonly<Required<StateCacheOptions>> = Object.freeze({
-  maxStreams: 2_000,
+  // Runs in flight, each a stream, must fit: the engine reads a run's state from here when its
+  // step messages arrive, which under load is thousands of starts later. At 2,000 a backlog of
+  // that size turned every step message into a full read of its stream, which grew the backlog.
+  // A run's state is a few kB (its definition, input and outputs).
+  maxStreams: 10_000,
   maxRecentCommands: 200,
 });
 

@@ -163,7 +163,9 @@ export class Forwarder {
       try {
         const forwarded = await this.sendBatch();
         failures = 0;
-        if (forwarded === 0) await this.sleep(this.lock.isHeld() ? this.idleWait() : (this.options.standbyMs ?? 1000));
+        // A short batch means the log is read to its end: the next read would come back empty (under
+        // load, every other read did), so wait for the next append's nudge as when nothing was read.
+        if (forwarded < this.batchSize) await this.sleep(this.lock.isHeld() ? this.idleWait() : (this.options.standbyMs ?? 1000));
       } catch (error) {
         failures++;
         this.options.log?.(`forwarder: ${(error as Error).message}; retrying`);
