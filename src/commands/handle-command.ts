@@ -318,7 +318,7 @@ function toJsonb(value: unknown, key: string): unknown {
     for (let i = 0; i < value.length; i++) array[i] = toJsonb(value[i], String(i)) ?? null;
     return array;
   }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) return value.valueOf();
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) return toJsonb(value.valueOf(), key);
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object);
   let ordered = true;

@@ -394,7 +394,7 @@ describe('handleCommand with a state cache (PGlite)', () => {
       // What JSON.stringify does besides: toJSON, non-finite numbers, -0, functions, boxed values, an own __proto__ key
       at: new Date(Date.UTC(2026, 10, 29, 4, 0, 0)), custom: { toJSON: () => ({ z: 1, y: [undefined] }) },
       numbers: [NaN, Infinity, -0, 1e21, -1.25], dropped: () => 1, inArray: [() => 1, Symbol('s')],
-      boxed: [Object(1), Object('s'), Object(true)], map: new Map([['k', 1]]), ...JSON.parse('{"__proto__": {"p": 1}}'),
+      boxed: [Object(1), Object('s'), Object(true), Object(NaN)], map: new Map([['k', 1]]), ...JSON.parse('{"__proto__": {"p": 1}}'),
     };
     await store.appendToStream(streamId, [{ type: 'Probed', data, metadata: { ...metadata('probe'), eventId: randomUUID(), schemaVersion: 1 } }]);
     const [stored] = await store.readStream(streamId);
