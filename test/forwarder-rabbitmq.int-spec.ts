@@ -124,4 +124,37 @@ describeIf(TEST_AMQP_URL, 'RabbitMQ fault test needs AMQP_URL (or TEST_AMQP_URL)
       expect(Number(s.revision)).toBe(5);
     }
   });
+
+  it('routes a step schedule settled in its own append past the steps queue, and still to the projections', async () => {
+    const executionId = randomUUID();
+    const streamId = `execution-${executionId}`;
+    const attempt = (type: string, stepId: string) => ({
+      type,
+      data: { executionId, stepId, attempt: 1, scheduledId: `s:${stepId}:1` },
+      metadata: { ...metadata('route-test'), eventId: randomUUID(), schemaVersion: 1 },
+    });
+    // As the engine appends a run's start: the pure step decided with its outcome, the http step left to a worker.
+    await infra.store.appendToStream(streamId, [attempt('StepScheduled', 'calc'), attempt('StepScheduled', 'call'), attempt('StepStarted', 'calc'), attempt('StepSucceeded', 'calc')]);
+    const steps: string[] = [];
+    const projected: string[] = [];
+    const consumers = [
+      await infra.broker.consume({ name: 'route-test.steps', bindings: ['execution.StepScheduled'] }, async (m) => void steps.push(m.messageId)),
+      await infra.broker.consume({ name: 'route-test.projection', bindings: ['execution.#'] }, async (m) => void projected.push(m.messageId)),
+    ];
+    const forwarder = new Forwarder(infra.database.db, infra.store, infra.broker, createLeaderLock(infra.database, 'route-test-forwarder'), undefined, { name: 'route-test' });
+    try {
+      while ((await forwarder.forwardBatch()) > 0);
+      const deadline = Date.now() + 5000;
+      while (projected.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 200)); // anything routed to the steps queue by mistake has arrived by now
+    } finally {
+      await forwarder.stop(); // releases its leader lock
+      await Promise.all(consumers.map((c) => c.cancel()));
+      await infra.broker.deleteQueues(['route-test.steps', 'route-test.projection']);
+    }
+    const stored = await infra.store.readStream(streamId);
+    const idOf = (type: string, stepId: string) => stored.find((e) => e.type === type && (e.data as { stepId: string }).stepId === stepId)!.metadata.eventId;
+    expect(steps).toEqual([idOf('StepScheduled', 'call')]);
+    expect(projected.sort()).toEqual(stored.map((e) => e.metadata.eventId).sort());
+  });
 });

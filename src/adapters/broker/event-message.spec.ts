@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@contracts';
 import type { IncomingMessage, OutgoingMessage } from './broker.port';
-import { decodeEventMessage, encodeEventMessage } from './event-message';
+import { decodeEventMessage, encodeEventMessage, settledSchedules } from './event-message';
+import { topicMatches } from './topic-pattern';
 
 const recorded: RecordedEvent = {
   type: 'WorkflowRenamed',
@@ -78,5 +79,42 @@ describe('event messages on the broker', () => {
       const message = delivered({ ...encoded, headers: { ...encoded.headers, prev: bad } });
       expect(() => decodeEventMessage(message)).toThrow(`malformed event message ${recorded.metadata.eventId}`);
     }
+  });
+
+  describe('a StepScheduled settled in the same batch', () => {
+    const run = 'execution-5d7e0a54-8d0e-4a51-b6a3-0c2f7d1e9a11';
+    let n = 0;
+    const at = (streamId: string, type: string, scheduledId: string): RecordedEvent => ({
+      ...recorded,
+      type,
+      streamId,
+      data: { executionId: streamId.slice('execution-'.length), stepId: 's', attempt: 1, scheduledId },
+      revision: BigInt(n),
+      position: { transactionId: 1n, globalPosition: BigInt(++n) },
+    });
+
+    it('given pure steps decided in one append, then only schedules whose outcome follows in the batch are settled', () => {
+      const pure = at(run, 'StepScheduled', 'c1:calc:1');
+      const failedPure = at(run, 'StepScheduled', 'c1:check:1');
+      const http = at(run, 'StepScheduled', 'c1:call:1');
+      const elsewhere = at('execution-0c9a3f1e-2b4d-4e6f-8a1b-3c5d7e9f0a12', 'StepScheduled', 'c1:calc:1');
+      const batch = [
+        pure, failedPure, http, elsewhere,
+        at(run, 'StepStarted', 'c1:calc:1'), at(run, 'StepSucceeded', 'c1:calc:1'),
+        at(run, 'StepStarted', 'c1:call:1'), // started is no outcome: the engine still has to run it
+        at(run, 'StepFailed', 'c1:check:1'),
+      ];
+      expect(settledSchedules(batch)).toEqual(new Set([pure, failedPure]));
+      // An outcome before its schedule (a batch boundary cannot do that, but be strict) settles nothing.
+      expect(settledSchedules([at(run, 'StepSucceeded', 'c1:x:1'), at(run, 'StepScheduled', 'c1:x:1')]).size).toBe(0);
+    });
+
+    it('given a settled schedule, then the projections (execution.#) still get it and the steps queue (execution.StepScheduled) does not', () => {
+      const settled = encodeEventMessage(at(run, 'StepScheduled', 'c1:calc:1'), prev, true);
+      const open = encodeEventMessage(at(run, 'StepScheduled', 'c1:call:1'), prev);
+      expect([topicMatches('execution.#', settled.routingKey), topicMatches('execution.StepScheduled', settled.routingKey)]).toEqual([true, false]);
+      expect([topicMatches('execution.#', open.routingKey), topicMatches('execution.StepScheduled', open.routingKey)]).toEqual([true, true]);
+      expect(settled.type).toBe('StepScheduled');
+    });
   });
 });

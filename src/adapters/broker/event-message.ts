@@ -17,10 +17,34 @@ interface WireEvent extends Omit<RecordedEvent, 'revision' | 'position'> {
   position: string;
 }
 
-export function encodeEventMessage(event: RecordedEvent, prev: LogPosition): OutgoingMessage {
+/**
+ * Routing-key suffix of a StepScheduled whose outcome follows it in the same batch read from the log:
+ * the engine's pure steps run in the append that schedules them. Bindings of `execution.#` (the
+ * projections) still get it; the steps work queue, bound to `execution.StepScheduled` only, does not
+ * (the engine would read the run, find the attempt finished and drop it).
+ */
+export const SETTLED_SUFFIX = '.settled';
+
+const OUTCOMES = new Set(['StepSucceeded', 'StepFailed', 'StepTimedOut']);
+
+/** The StepScheduled events of `events` (in log order) whose attempt has its outcome later in `events`. */
+export function settledSchedules(events: readonly RecordedEvent[]): Set<RecordedEvent> {
+  const settled = new Set<RecordedEvent>();
+  const open = new Map<string, RecordedEvent>();
+  for (const event of events) {
+    const scheduledId = (event.data as { scheduledId?: unknown } | null)?.scheduledId;
+    if (typeof scheduledId !== 'string') continue;
+    const key = `${event.streamId}/${scheduledId}`;
+    if (event.type === 'StepScheduled') open.set(key, event);
+    else if (OUTCOMES.has(event.type) && open.has(key)) settled.add(open.get(key)!);
+  }
+  return settled;
+}
+
+export function encodeEventMessage(event: RecordedEvent, prev: LogPosition, settled = false): OutgoingMessage {
   const wire: WireEvent = { ...event, revision: event.revision.toString(), position: formatPosition(event.position) };
   return {
-    routingKey: routingKeyOf(event.streamId, event.type),
+    routingKey: routingKeyOf(event.streamId, event.type) + (settled ? SETTLED_SUFFIX : ''),
     messageId: event.metadata.eventId,
     type: event.type,
     body: Buffer.from(JSON.stringify(wire)),

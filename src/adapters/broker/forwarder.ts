@@ -6,7 +6,7 @@ import type { LeaderLock } from '../database/leader-lock';
 import type { EventStore } from '../event-store/event-store.port';
 import type { Metrics } from '../metrics/metrics';
 import type { Broker } from './broker.port';
-import { encodeEventMessage } from './event-message';
+import { encodeEventMessage, settledSchedules } from './event-message';
 
 export interface ForwarderOptions {
   name?: string;
@@ -115,11 +115,12 @@ export class Forwarder {
     const events = await this.store.readAll({ after: cursor.position, limit: this.batchSize });
     if (events.length === 0) return 0;
     const categoryPositions = { ...cursor.categoryPositions };
+    const settled = settledSchedules(events);
     const messages = events.map((event) => {
       const category = categoryOf(event.streamId);
       const prev = parsePosition(categoryPositions[category] ?? '') ?? START_POSITION;
       categoryPositions[category] = formatPosition(event.position);
-      return encodeEventMessage(event, prev);
+      return encodeEventMessage(event, prev, settled.has(event));
     });
     const next = { position: events[events.length - 1].position, categoryPositions };
     this.cursor = next;
