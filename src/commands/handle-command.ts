@@ -200,7 +200,7 @@ async function decideWithFollowUps<C extends Command, E extends DecidedEvent, S>
   const events = decider.decide(command, state).map((event, index) => stamp(command, event, index));
   if (!followUps || events.length === 0) return events;
   // Folded as the store will give them back, so a follow-up sees what a later read would.
-  const fold = (from: S, added: readonly EventEnvelope[]) => added.reduce((s, e) => decider.evolve(s, { type: e.type, data: asJsonb(e.data) } as E), from);
+  const fold = (from: S, added: readonly EventEnvelope[]) => added.reduce((s, e) => decider.evolve(s, { type: e.type, data: dataAsJsonb(e) } as E), from);
   let folded = fold(state, events);
   let newest = events;
   let budget = MAX_FOLLOW_UPS;
@@ -274,7 +274,7 @@ function withOwnEvents<E extends DecidedEvent, S>(
   const first = result.nextRevision - BigInt(events.length) + 1n;
   const stored: RecordedEvent[] = events.map((event, index) => ({
     type: event.type,
-    data: asJsonb(event.data),
+    data: dataAsJsonb(event),
     metadata: asJsonb(event.metadata) as RecordedEvent['metadata'],
     streamId,
     revision: first + BigInt(index),
@@ -282,6 +282,14 @@ function withOwnEvents<E extends DecidedEvent, S>(
     recordedAt: '',
   }));
   return advance(decider, entry, stored, maxRecentCommands);
+}
+
+/** Each decided event's data as jsonb gives it back, made once: the follow-ups' fold and the cache update both need it. */
+const jsonbData = new WeakMap<EventEnvelope, unknown>();
+
+function dataAsJsonb(event: EventEnvelope): unknown {
+  if (!jsonbData.has(event)) jsonbData.set(event, asJsonb(event.data));
+  return jsonbData.get(event);
 }
 
 /**
