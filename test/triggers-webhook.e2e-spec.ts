@@ -19,6 +19,16 @@ describe('webhook triggers', () => {
 
   const startedRuns = async () =>
     Number((await t.infra.database.db.selectFrom('event_log').select((eb) => eb.fn.countAll<string>().as('n')).where('type', '=', 'ExecutionStarted').executeTakeFirstOrThrow()).n);
+  /** The types of the events the run's first append stored (one transaction). */
+  const firstAppend = async (executionId: string) => {
+    const events = await t.infra.database.db
+      .selectFrom('event_log')
+      .select(['type', 'transaction_id'])
+      .where('stream_id', '=', `execution-${executionId}`)
+      .orderBy('revision')
+      .execute();
+    return events.filter((e) => e.transaction_id === events[0].transaction_id).map((e) => e.type);
+  };
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const signed = (secret: string, body: Buffer, id = `msg_${randomUUID()}`, ts = nowSeconds()) => ({
     'webhook-id': id,
@@ -67,6 +77,9 @@ describe('webhook triggers', () => {
     const run = await finished(api, first.body.executionId);
     expect(run.trigger).toMatchObject({ kind: 'webhook', triggerId: hook.triggerId, userId: null });
     expect(run.input).toEqual({ n: 1 });
+    // Answered at once: the delivery stored the start alone, and the engine ran the transform.
+    expect(await firstAppend(first.body.executionId)).toEqual(['ExecutionStarted', 'StepScheduled']);
+    expect(run.output).toEqual({ echo: { got: 1 } });
   });
 
   it('refuses every tampered or malformed delivery with a 4xx problem and starts nothing', async () => {
@@ -178,6 +191,8 @@ describe('webhook triggers', () => {
     const result = await deliver(waiting.url, signed(waiting.secret, body), body);
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ status: 'succeeded', replayed: false });
+    // Waiting for the result: the pure steps were decided with the start, in one append.
+    expect(await firstAppend(result.body.executionId)).toEqual(expect.arrayContaining(['ExecutionStarted', 'StepSucceeded']));
 
     const fenced = await addWebhook({ allowList: ['203.0.113.0/24'] });
     expect((await deliver(fenced.url, signed(fenced.secret, body), body)).status).toBe(403);

@@ -24,7 +24,17 @@ export interface StartRequest {
    * process has run it before (a published version never changes): saves a read.
    */
   summary?: { version: number; status: string };
+  /**
+   * Leave the run's first pure steps (transform, condition) to the engine instead of deciding
+   * them in this append (the default: see PureStepsService). For callers that must answer at
+   * once whatever the workflow computes: webhook ingress, where a burst of deliveries should
+   * cost a verify and an append each, not the workflow's expressions.
+   */
+  deferPureSteps?: boolean;
 }
+
+/** Follow-ups that decide nothing: the append holds the start alone. */
+const NO_FOLLOW_UPS = async () => [];
 
 /** Published versions kept in memory (they never change), at most. */
 const MAX_KNOWN_VERSIONS = 500;
@@ -74,7 +84,7 @@ export class ExecutionStarter {
       metadata: { ...metadata, workspaceId: published.workspaceId },
     };
     // A run's stream is new: one append, no read first (an existing id falls back to the usual path).
-    const result = await this.commands.send('execution', command, { newStream: true });
+    const result = await this.commands.send('execution', command, { newStream: true, ...(request.deferPureSteps ? { followUps: NO_FOLLOW_UPS } : {}) });
     return { executionId, version: published.version, position: result.position };
   }
 

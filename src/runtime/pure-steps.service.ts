@@ -17,7 +17,8 @@ import { INFRASTRUCTURE } from './tokens';
  * recording a step): their outcomes are decided on the state it leaves and appended with it
  * (FollowUps in handle-command.ts), so a chain of them costs no extra write and no trip through
  * the queue. Their queue messages still come and find them done (stale, dropped). No side effect
- * can double: these steps have none.
+ * can double: these steps have none. Webhook ingress answering at once leaves them to the engine
+ * (StartRequest.deferPureSteps): the worker that runs the first one chains the rest the same way.
  */
 @Injectable()
 export class PureStepsService implements OnApplicationBootstrap, OnApplicationShutdown {

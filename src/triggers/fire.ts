@@ -23,6 +23,8 @@ export interface FireRequest {
   correlationId?: string;
   /** Passed through to ExecutionStarter (see StartRequest.published). */
   published?: PublishedVersion;
+  /** Passed through to ExecutionStarter (see StartRequest.deferPureSteps). */
+  deferPureSteps?: boolean;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function fireTrigger(starter: ExecutionStarter, db: Kysely<Database
         trigger: { kind: request.kind, triggerId: request.triggerId },
         executionId,
         ...(request.published ? { published: request.published } : {}),
+        ...(request.deferPureSteps ? { deferPureSteps: true } : {}),
       },
       {
         commandId,

@@ -88,6 +88,8 @@ export class WebhookIngress {
       executionId,
       correlationId: delivery.correlationId,
       published: published.version,
+      // Answered at once: the engine runs the workflow's steps, pure ones too. A caller waiting for the result gets it sooner with them decided here.
+      deferPureSteps: config.responseMode !== 'wait',
     });
     if (fired.outcome === 'refused') {
       const status = fired.error.kind === 'not_found' ? 404 : fired.error.kind === 'conflict' ? 409 : 422;
