@@ -27,8 +27,8 @@ export interface CommandOptions {
    * revision decided on, so a stale cache is refused by the store, read, and decided again.
    */
   decideOnCache?: boolean;
-  /** Commands decided right after this one and appended with it (see FollowUps). */
-  followUps?: FollowUps;
+  /** Commands decided right after this one and appended with it (see FollowUps); `false`: none, whatever the sender would add. */
+  followUps?: FollowUps | false;
 }
 
 /**
@@ -176,7 +176,7 @@ async function createStream<C extends Command, E extends DecidedEvent, S>(
   streamId: string,
   command: C,
   cache: StateCache | undefined,
-  followUps: FollowUps | undefined,
+  followUps: FollowUps | false | undefined,
 ): Promise<CommandResult | undefined> {
   const events = await decideWithFollowUps(decider, command, decider.initialState(), followUps);
   if (events.length === 0) return undefined;
@@ -195,7 +195,7 @@ async function decideWithFollowUps<C extends Command, E extends DecidedEvent, S>
   decider: Decider<C, E, S>,
   command: C,
   state: S,
-  followUps: FollowUps | undefined,
+  followUps: FollowUps | false | undefined,
 ): Promise<EventEnvelope[]> {
   const events = decider.decide(command, state).map((event, index) => stamp(command, event, index));
   if (!followUps || events.length === 0) return events;

@@ -33,9 +33,6 @@ export interface StartRequest {
   deferPureSteps?: boolean;
 }
 
-/** Follow-ups that decide nothing: the append holds the start alone. */
-const NO_FOLLOW_UPS = async () => [];
-
 /** Published versions kept in memory (they never change), at most. */
 const MAX_KNOWN_VERSIONS = 500;
 
@@ -84,7 +81,7 @@ export class ExecutionStarter {
       metadata: { ...metadata, workspaceId: published.workspaceId },
     };
     // A run's stream is new: one append, no read first (an existing id falls back to the usual path).
-    const result = await this.commands.send('execution', command, { newStream: true, ...(request.deferPureSteps ? { followUps: NO_FOLLOW_UPS } : {}) });
+    const result = await this.commands.send('execution', command, { newStream: true, ...(request.deferPureSteps ? { followUps: false as const } : {}) });
     return { executionId, version: published.version, position: result.position };
   }
 
