@@ -11,7 +11,7 @@ import { handleCommand } from '../src/commands/handle-command';
 import { workflowDecider } from '../src/domain/workflow/workflow.decider';
 import { ProjectionRunner } from '../projections/runner';
 import { workflowSummaryProjector } from '../projections/workflow-summary/workflow-summary.projector';
-import type { Projector } from '../projections/projector';
+import { projectionQueueName, type Projector } from '../projections/projector';
 import { TEST_AMQP_URL, describeIf } from './support/test-database';
 import { cleanUpServers, testConfig } from './support/test-app';
 import { closeConnectionsNamed } from './support/rabbitmqctl';
@@ -68,7 +68,7 @@ describeIf(TEST_AMQP_URL, 'RabbitMQ fault test needs AMQP_URL (or TEST_AMQP_URL)
   });
   afterAll(async () => {
     await infra?.close();
-    await cleanUpServers(config);
+    await cleanUpServers(config, [projectionQueueName(tallyProjector)]);
   });
 
   it('changes every projection exactly once per event despite duplicates and a server-side connection close', async () => {

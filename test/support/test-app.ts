@@ -52,12 +52,12 @@ export function processTestSetup(prefix: string, extraEnv: NodeJS.ProcessEnv = {
   return { config, env };
 }
 
-/** Removes what a test left on the servers: its schema and its broker namespace. */
-export async function cleanUpServers(config: AppConfig): Promise<void> {
+/** Removes what a test left on the servers: its schema and its broker namespace (with the queues of any projectors of its own). */
+export async function cleanUpServers(config: AppConfig, ownQueues: readonly string[] = []): Promise<void> {
   if (config.databaseUrl && config.databaseSchema) await dropSchema(config.databaseUrl, config.databaseSchema);
   if (config.amqpUrl) {
     const broker = new RabbitMqBroker(config.amqpUrl, { namespace: config.brokerNamespace });
-    await broker.deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE]).catch(() => undefined);
+    await broker.deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE, ...ownQueues]).catch(() => undefined);
   }
 }
 
