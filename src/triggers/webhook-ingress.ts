@@ -88,7 +88,8 @@ export class WebhookIngress {
       executionId,
       correlationId: delivery.correlationId,
       published: published.version,
-      // Answered at once: the engine runs the workflow's steps, pure ones too. A caller waiting for the result gets it sooner with them decided here.
+      // Answered at once: the engine runs the workflow's steps, pure ones too. A caller waiting
+      // for the result gets it sooner with them decided here.
       deferPureSteps: config.responseMode !== 'wait',
     });
     if (fired.outcome === 'refused') {
