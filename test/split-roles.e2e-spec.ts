@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
 import type { App } from 'supertest/types';
 import { executionStream } from '@contracts';
+import { signWebhook } from '../src/adapters/crypto/webhook-signature';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, describeIf } from './support/test-database';
 import { as, startTestApp, testConfig, type TestApp } from './support/test-app';
-import { finished, publishedWorkflow } from './support/executions';
+import { eventually, finished, publishedWorkflow } from './support/executions';
 
 const step = (id: string, type: string, config: object) => ({ id, name: id, type, config });
 
@@ -46,5 +49,41 @@ describeIf(TEST_DATABASE_URL && TEST_AMQP_URL, 'needs DATABASE_URL and AMQP_URL 
     const stored = await apiReplica.infra.store.readStream(executionStream(run.id));
     expect(stored.map((e) => e.type)).toContain('ExecutionSucceeded');
     expect(new Set(stored.map((e) => `${e.position.transactionId}`)).size).toBe(1);
+  });
+
+  it('a webhook delivery answered at once stores the start alone, and the worker runs the pure steps in one append', async () => {
+    const http = apiReplica.app.getHttpServer() as App;
+    const api = as(http, await apiReplica.login());
+    const workflowId = await publishedWorkflow(api, {
+      variables: [{ name: 'orderId', type: 'number', required: true }],
+      steps: [step('calc', 'transform', { assignments: { doubled: 'orderId * 2' } }), step('yes', 'transform', { assignments: { verdict: '"done"' } })],
+      edges: [{ id: 'e1', from: 'calc', to: 'yes' }],
+    });
+    const added = await api.post(`/api/workflows/${workflowId}/triggers`).send({ kind: 'webhook', name: 'orders', config: {} }).expect(201);
+    await api.post(`/api/workflows/${workflowId}/versions`).send({ note: 'with the hook' }).expect(201);
+    const { url, secret } = added.body.webhook as { url: string; secret: string };
+    const body = Buffer.from(JSON.stringify({ orderId: 21 }));
+    // The replica learns of the publish from the worker's projections: deliver until it is live.
+    const executionId = await eventually(async () => {
+      const id = `msg_${randomUUID()}`;
+      const ts = Math.floor(Date.now() / 1000);
+      const res = await request(http)
+        .post(url)
+        .set({ 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, id, ts, body) })
+        .serialize((b: unknown) => b as string)
+        .send(body as unknown as string);
+      return res.status === 202 ? (res.body.executionId as string) : undefined;
+    }, 'the webhook trigger to be live');
+    const run = await finished(api, executionId);
+    expect(run.status).toBe('succeeded');
+    expect(run.output).toEqual({ yes: { verdict: 'done' } });
+    const stored = await apiReplica.infra.store.readStream(executionStream(executionId));
+    const byTransaction = new Map<bigint, string[]>();
+    for (const e of stored) byTransaction.set(e.position.transactionId, [...(byTransaction.get(e.position.transactionId) ?? []), e.type]);
+    const appends = [...byTransaction.values()];
+    expect(appends[0]).toEqual(['ExecutionStarted', 'StepScheduled']);
+    // The worker ran the first transform from its queue message and chained the second into the same write.
+    expect(appends).toHaveLength(2);
+    expect(appends[1]).toEqual(expect.arrayContaining(['StepSucceeded', 'ExecutionSucceeded']));
   });
 });
