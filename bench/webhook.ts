@@ -14,17 +14,14 @@
  *
  * Usage: npm run bench:webhook  (DATABASE_URL defaults to the local server; the broker is in-process)
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Controller, HttpCode, Module, Post, type INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import autocannon from 'autocannon';
-import { loadConfig, ALL_ROLES, type ProcessRoles } from '../src/config';
-import { openInfrastructure } from '../src/infrastructure';
-import { createApp } from '../src/bootstrap';
 import { dropSchema } from '../src/adapters/database/database';
-import { signWebhook } from '../src/adapters/crypto/webhook-signature';
 import { openLoop } from './open-loop';
 import { DATABASE_URL, cpuByServer, cpuPerRunLine, resultLine } from './support';
+import { API_ONLY, DELIVERY_BODY, benchConfig, serve, setUp, signed, urlOf, type WebhookRequest } from './webhook-setup';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
 const CONNECTIONS = 32;
@@ -43,24 +40,15 @@ class BareModule {}
 
 async function main() {
   const schema = `bench_hook_${randomBytes(4).toString('hex')}`;
-  const config = {
-    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
-    databaseUrl: DATABASE_URL,
-    dataDir: undefined,
-    databaseSchema: schema,
-    amqpUrl: undefined,
-    adminEmail: 'bench@bench.local',
-    adminPassword: 'bench-password-1',
-    rateLimitPerMinute: 10_000_000,
-  };
+  const config = benchConfig(schema);
   try {
     const hook = await setUp(config);
-    const ours = await serve(config, { api: true, forwarder: false, projections: false, engine: false });
+    const ours = await serve(config, API_ONLY);
     const bare = await NestFactory.create(BareModule, { logger: false });
     await bare.listen(0, '127.0.0.1');
     try {
       const oursUrl = `${urlOf(ours.app)}${hook.url}`;
-      const body = JSON.stringify({ orderId: 42, customer: { email: 'ada@example.com' } });
+      const body = DELIVERY_BODY;
       await run(oursUrl, signed(hook.secret, body), { duration: 2000 }); // warm-up
       const cpuBefore = cpuByServer();
       const max = await run(oursUrl, signed(hook.secret, body), { duration: PHASE_MS });
@@ -87,66 +75,11 @@ async function main() {
   }
 }
 
-/** All roles: create, add a webhook trigger (no rate limit to speak of), publish, wait until the version is readable. */
-async function setUp(config: ReturnType<typeof loadConfig>) {
-  const served = await serve(config, ALL_ROLES);
-  try {
-    const base = urlOf(served.app);
-    const login = (await post(base, '/api/auth/login', { email: config.adminEmail, password: config.adminPassword })) as { accessToken: string };
-    const auth = { authorization: `Bearer ${login.accessToken}` };
-    const created = (await post(base, '/api/workflows', { name: 'Webhook bench', steps: [{ id: 'noop', name: 'noop', type: 'transform', config: { assignments: { ok: 'true' } } }] }, auth)) as { id: string };
-    const trigger = (await post(base, `/api/workflows/${created.id}/triggers`, { kind: 'webhook', name: 'Orders', config: { rateLimitPerMinute: 1_000_000 } }, auth)) as { webhook: { url: string; secret: string } };
-    await post(base, `/api/workflows/${created.id}/versions`, { note: 'bench' }, auth);
-    for (let i = 0; i < 100; i++) {
-      const list = (await (await fetch(`${base}/api/workflows/${created.id}/triggers`, { headers: auth })).json()) as { items: { status: string }[] };
-      if (list.items[0]?.status === 'live') break;
-      await sleep(100);
-    }
-    return trigger.webhook;
-  } finally {
-    await served.close();
-  }
-}
-
-/**
- * An app with its own infrastructure; `close` closes both. (Not by overriding the app's close: Nest's app object
- * routes `close` to its own method, so the infrastructure, its pool with it, stayed open and the bench only exited
- * once pg's idle timeout had dropped the pool's connections.)
- */
-async function serve(config: ReturnType<typeof loadConfig>, roles: ProcessRoles): Promise<{ app: INestApplication; close(): Promise<void> }> {
-  const infra = await openInfrastructure(config, { processName: 'bench' });
-  const app = await createApp(infra, roles);
-  await app.listen(0, '127.0.0.1');
-  return { app, close: async () => (await app.close(), await infra.close()) };
-}
-
-function urlOf(app: INestApplication): string {
-  return `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-}
-
-async function post(base: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-type Request = { method: 'POST'; path?: string; headers: Record<string, string>; body: string };
-
-/** A distinct delivery (fresh webhook-id) per request. */
-function signed(secret: string, body: string): () => Request {
-  const bytes = Buffer.from(body);
-  return () => {
-    const ts = Math.floor(Date.now() / 1000);
-    const id = `msg_${randomUUID()}`;
-    return { method: 'POST', headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, id, ts, bytes) }, body };
-  };
-}
-
-function plain(body: string): Request {
+function plain(body: string): WebhookRequest {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body };
 }
 
-async function run(url: string, build: () => Request, options: { duration: number }) {
+async function run(url: string, build: () => WebhookRequest, options: { duration: number }) {
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
