@@ -13,9 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
+import type { AppConfig, ProcessRoles } from '../src/config';
 import { dropSchema } from '../src/adapters/database/database';
 import { DATABASE_URL } from './support';
-import { API_ONLY, DELIVERY_BODY, benchConfig, setUp, signed } from './webhook-setup';
+// Only the types here: the servers load the app from the builds they measure, not this one's too.
+import type * as WebhookSetup from './webhook-setup';
 
 interface Server {
   name: string;
@@ -24,23 +26,29 @@ interface Server {
   child: ChildProcess;
 }
 
-/** A child process: the API role of the build in `dist`, on `schema`; prints its address once listening. */
-async function serveBuild(dist: string, schema: string): Promise<void> {
+/** What the parent hands a server: the configuration and roles it serves with. */
+interface ServerSpec {
+  config: AppConfig;
+  roles: ProcessRoles;
+}
+
+/** A child process: the build in `dist`, as the parent says; prints its address once listening. */
+async function serveBuild(dist: string, { config, roles }: ServerSpec): Promise<void> {
   const load = (module: string) => require(resolve(dist, module)) as Record<string, unknown>;
   const { openInfrastructure } = load('src/infrastructure') as { openInfrastructure: typeof import('../src/infrastructure').openInfrastructure };
   const { createApp } = load('src/bootstrap') as { createApp: typeof import('../src/bootstrap').createApp };
-  const infra = await openInfrastructure(benchConfig(schema), { processName: 'ab-webhook' });
-  const app = await createApp(infra, API_ONLY);
+  const infra = await openInfrastructure(config, { processName: 'ab-webhook' });
+  const app = await createApp(infra, roles);
   await app.listen(0, '127.0.0.1');
   console.log(JSON.stringify({ port: (app.getHttpServer().address() as { port: number }).port }));
   process.once('SIGTERM', () => void app.close().then(() => infra.close()).finally(() => process.exit(0)));
 }
 
-function start(name: string, dist: string, schema: string, hookPath: string): Promise<Server> {
+function start(name: string, dist: string, spec: ServerSpec, hookPath: string): Promise<Server> {
   return new Promise((ready, fail) => {
     // A build copied outside the checkout finds its packages in this checkout's node_modules.
     const env = { ...process.env, NODE_PATH: resolve(__dirname, '../../node_modules') };
-    const child = spawn(process.execPath, [__filename, 'serve', dist, schema], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const child = spawn(process.execPath, [__filename, 'serve', dist, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'], env });
     child.once('exit', (code) => fail(new Error(`${name} (${dist}) exited with ${code}`)));
     child.stdout!.once('data', (line) => {
       const { port } = JSON.parse(String(line)) as { port: number };
@@ -55,9 +63,9 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function burst(server: Server, secret: string, seconds: number) {
+async function burst(setup: typeof WebhookSetup, server: Server, secret: string, seconds: number) {
   const before = cpuMs(server.pid);
-  const build = signed(secret, DELIVERY_BODY);
+  const build = setup.signed(secret, setup.DELIVERY_BODY);
   const result = await autocannon({ url: server.url, connections: 32, duration: seconds, requests: [{ method: 'POST', setupRequest: (req: object) => ({ ...req, ...build() }) }] });
   return { rps: result.requests.average, cpuPerRequest: (cpuMs(server.pid) - before) / Math.max(1, result.requests.total), non2xx: result.non2xx };
 }
@@ -68,15 +76,18 @@ async function main() {
   const pairs = Number(process.argv[4] ?? 4);
   const seconds = Number(process.argv[5] ?? 3);
   const schema = `bench_ab_${randomBytes(4).toString('hex')}`;
+  const setup = await import('./webhook-setup');
+  const config = setup.benchConfig(schema);
+  const spec: ServerSpec = { config, roles: setup.API_ONLY };
   const servers: Server[] = [];
   try {
-    const hook = await setUp(benchConfig(schema));
-    servers.push(await start('A', distA, schema, hook.url), await start('B', distB, schema, hook.url));
-    for (const server of servers) await burst(server, hook.secret, 2); // warm-up
+    const hook = await setup.setUp(config);
+    servers.push(await start('A', distA, spec, hook.url), await start('B', distB, spec, hook.url));
+    for (const server of servers) await burst(setup, server, hook.secret, 2); // warm-up
     const results: Record<string, { rps: number; cpuPerRequest: number }[]> = { A: [], B: [] };
     for (let pair = 0; pair < pairs; pair++) {
       for (const server of pair % 2 === 0 ? servers : [...servers].reverse()) {
-        const one = await burst(server, hook.secret, seconds);
+        const one = await burst(setup, server, hook.secret, seconds);
         if (one.non2xx > 0) throw new Error(`${server.name}: ${one.non2xx} deliveries refused`);
         results[server.name].push(one);
         console.log(`${server.name}: ${one.rps.toFixed(0)} req/s, ${one.cpuPerRequest.toFixed(3)} ms CPU per delivery`);
@@ -93,7 +104,7 @@ async function main() {
 }
 
 if (process.argv[2] === 'serve') {
-  serveBuild(process.argv[3], process.argv[4]).catch((error) => {
+  serveBuild(process.argv[3], JSON.parse(process.argv[4]) as ServerSpec).catch((error) => {
     console.error(error);
     process.exit(1);
   });

@@ -22,7 +22,6 @@ import { WebhookIngress } from '../triggers/webhook-ingress';
 import { problem, sendProblem } from './problem';
 import { commandMetadata, correlationIdOf, requestAccess } from './request-metadata';
 import { ListTriggersParams, NextFiresParams, PostEventRequest, TriggerHistoryParams } from './triggers.dto';
-import { waitForProjection } from '../queries/wait-for-projection';
 
 /**
  * Trigger management (SPEC C1-C5) under /api/workflows/:id/triggers. Adding and removing a trigger are draft edits
@@ -44,7 +43,7 @@ export class TriggersController {
   async list(@Param('id') id: string, @Query() params: ListTriggersParams) {
     const position = params.minPosition ? parsePosition(params.minPosition) : undefined;
     // Read your writes: the triggers come from the draft and the summary (workflow events).
-    if (position) await Promise.all(['workflow_definition', 'workflow_summary'].map((p) => waitForProjection(this.infra.database.db, p, StreamCategory.workflow, position)));
+    if (position) await this.commands.awaitProjections(position, StreamCategory.workflow, ['workflow_definition', 'workflow_summary']);
     return { items: await listTriggers(this.infra.database.db, id, await this.endpoints.forWorkflow(id)) };
   }
 

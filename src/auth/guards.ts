@@ -39,8 +39,9 @@ function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
 /**
  * 1. Authentication: a valid bearer access token (HS256, not expired, of type access, of a user
  * who exists and is not disabled) on every route but the @Public() ones. On routes of a workflow
- * named in the path the account is read by AccessGuard, with the workflow; it answers 401 the same. Verified here with the
- * app's own JwtService rather than a passport strategy, whose registry is global to the process.
+ * named in the path the account is read by AccessGuard, with the workflow; it answers 401 the same.
+ * Verified here with the app's own JwtService rather than a passport strategy, whose registry is
+ * global to the process.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {

@@ -23,7 +23,7 @@ interface WireEvent extends Omit<RecordedEvent, 'revision' | 'position'> {
  * projections) still get it; the steps work queue, bound to `execution.StepScheduled` only, does not
  * (the engine would read the run, find the attempt finished and drop it).
  */
-export const SETTLED_SUFFIX = '.settled';
+const SETTLED_SUFFIX = '.settled';
 
 const OUTCOMES = new Set(['StepSucceeded', 'StepFailed', 'StepTimedOut']);
 
