@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { loadConfig, type AppConfig } from '../src/config';
+import type { AppConfig } from '../src/config';
 import { openInfrastructure } from '../src/infrastructure';
 import { createApp } from '../src/bootstrap';
 import { ALL_ROLES } from '../src/config';
@@ -31,8 +31,8 @@ import { ENGINE_QUEUES } from '../src/runtime/engine.service';
 import { startHttpSink } from '../src/engine/executors/testing/http-sink';
 import { openLoop as generateLoad } from './open-loop';
 import { DATABASE_URL, cpuByServer, cpuPerRunLine, percentile } from './support';
+import { AMQP_URL, createBenchWorkflow, executionsConfig } from './executions-setup';
 
-const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,17 +86,8 @@ async function deploy(config: AppConfig): Promise<Deployment> {
 async function main() {
   const schema = `bench_exec_${randomBytes(4).toString('hex')}`;
   const namespace = `bbbench_${randomBytes(4).toString('hex')}`;
-  const config = {
-    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
-    databaseUrl: DATABASE_URL,
-    dataDir: undefined,
-    databaseSchema: schema,
-    amqpUrl: AMQP_URL,
-    brokerNamespace: namespace,
-    adminEmail: 'bench@bench.local',
-    adminPassword: 'bench-password-1',
-    rateLimitPerMinute: 10_000_000,
-  };
+  const config = executionsConfig(schema, namespace);
+
   const sink = await startHttpSink((_req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end('{"ok":true}');
@@ -107,30 +98,10 @@ async function main() {
   const stats = new Client({ connectionString: DATABASE_URL });
   await stats.connect();
   try {
-    const login = (await (await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: config.adminEmail, password: config.adminPassword }) })).json()) as { accessToken: string };
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${login.accessToken}` };
-    const created = (await (
-      await fetch(`${base}/api/workflows`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          name: 'Bench',
-          steps: [
-            { id: 'calc', name: 'calc', type: 'transform', config: { assignments: { total: 'input.amount * 2' } } },
-            { id: 'big', name: 'big', type: 'condition', config: { expression: 'steps.calc.output.total > 10' } },
-            { id: 'call', name: 'call', type: 'http_request', config: { method: 'POST', url: `${sink.url}/orders`, body: { total: '{{ steps.calc.output.total }}' } } },
-          ],
-          edges: [
-            { id: 'e1', from: 'calc', to: 'big' },
-            { id: 'e2', from: 'big', to: 'call', label: 'true' },
-          ],
-        }),
-      })
-    ).json()) as { id: string };
-    await fetch(`${base}/api/workflows/${created.id}/versions`, { method: 'POST', headers, body: JSON.stringify({ note: 'bench' }) });
+    const { executeUrl, authorization } = await createBenchWorkflow(base, config, sink.url);
     const execute = async (amount: number): Promise<{ id: string; sentAt: number }> => {
       const sentAt = Date.now();
-      const res = await fetch(`${base}/api/workflows/${created.id}/execute`, { method: 'POST', headers, body: JSON.stringify({ input: { amount } }) });
+      const res = await fetch(executeUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ input: { amount } }) });
       if (res.status !== 202) throw new Error(`execute: ${res.status} ${await res.text()}`);
       return { id: ((await res.json()) as { executionId: string }).executionId, sentAt };
     };
@@ -152,7 +123,7 @@ async function main() {
     await sleep(3000);
 
     // Requests come from a worker thread (bench/open-loop.ts): the clients' work is not the engine's.
-    const load = { url: `${base}/api/workflows/${created.id}/execute`, durationMs: PHASE_MS, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: headers.authorization }, collect: 'executionId' };
+    const load = { url: executeUrl, durationMs: PHASE_MS, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization }, collect: 'executionId' };
     const startRuns = async (rate: number) => (await generateLoad({ ...load, rate })).sent;
 
     // BENCH_RATE=N: only an open loop at N runs/s (to study latency at one rate).

@@ -1,0 +1,109 @@
+/**
+ * bench/ab-executions: CPU per execution and throughput of two builds side by side, to tell whether a change to the
+ * engine's path pays (bench/executions, run once before and once after, cannot: its rate drifts by a third between
+ * runs here). Each build runs the whole single-process deployment in a process of its own (bench/ab-builds.ts), in a
+ * schema and RabbitMQ namespace of its own; closed-loop bursts of 64 clients starting the bench workflow alternate
+ * between them (order flipped every pair). Each burst's figures run from its first start to its last finish: runs
+ * per second, and CPU per run of the build's process, PostgreSQL and RabbitMQ.
+ *
+ * Usage: build each version and copy its dist/ aside (e.g. `npm run build:api && cp -r dist /tmp/dist-before`), then
+ *   node dist/bench/ab-executions.js /tmp/dist-before dist [pairs, default 4] [seconds per burst, default 8]
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ALL_ROLES } from '../src/config';
+import { dropSchema, openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
+import type { Database } from '../src/adapters/database/tables';
+import { RabbitMqBroker } from '../src/adapters/broker/rabbitmq.broker';
+import { allProjectors, projectionQueueName } from '../projections';
+import { TRIGGER_EVENTS_QUEUE } from '../src/triggers/event-triggers';
+import { ENGINE_QUEUES } from '../src/runtime/engine.service';
+import { startHttpSink } from '../src/engine/executors/testing/http-sink';
+import { openLoop } from './open-loop';
+import { DATABASE_URL, cpuByServer } from './support';
+import { AMQP_URL, createBenchWorkflow, executionsConfig } from './executions-setup';
+import { cpuMs, startBuild, stopBuilds, summarise, type BuildServer } from './ab-builds';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Deployment {
+  server: BuildServer;
+  schema: string;
+  namespace: string;
+  db: Kysely<Database>;
+  handle: DatabaseHandle;
+  executeUrl: string;
+  authorization: string;
+}
+
+/** Runs until every run of `ids` has finished (or 60 s pass); answers the last finish time (epoch ms) and how many finished. */
+async function finished(db: Kysely<Database>, ids: string[]): Promise<{ last: number; count: number }> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await db.selectFrom('execution').select(['finished_at']).where('execution_id', 'in', ids).where('finished_at', 'is not', null).execute();
+    if (rows.length === ids.length || Date.now() > deadline) return { last: Math.max(...rows.map((r) => new Date(r.finished_at!).getTime())), count: rows.length };
+    await sleep(100);
+  }
+}
+
+async function burst(deployment: Deployment, seconds: number) {
+  const t0 = Date.now();
+  const node = cpuMs(deployment.server.pid);
+  const servers = cpuByServer();
+  const load = await openLoop({ url: deployment.executeUrl, rate: 0, clients: 64, durationMs: seconds * 1000, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: deployment.authorization }, collect: 'executionId' });
+  if (load.non2xx + load.errors > 0) throw new Error(`${deployment.server.name}: ${load.non2xx} starts refused, ${load.errors} failed`);
+  const ids = load.sent.map((s) => s.id);
+  const done = await finished(deployment.db, ids);
+  if (done.count < ids.length) throw new Error(`${deployment.server.name}: ${ids.length - done.count} runs not finished after 60 s`);
+  const after = cpuByServer();
+  const runs = ids.length;
+  const perRun = { node: (cpuMs(deployment.server.pid) - node) / runs, postgres: (after.postgres - servers.postgres) / runs, rabbitmq: (after.rabbitmq - servers.rabbitmq) / runs };
+  return { runsPerSecond: runs / ((done.last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq };
+}
+
+async function main() {
+  const [distA, distB] = process.argv.slice(2, 4);
+  if (!distA || !distB) throw new Error('usage: node dist/bench/ab-executions.js <dist A> <dist B> [pairs] [seconds]');
+  const pairs = Number(process.argv[4] ?? 4);
+  const seconds = Number(process.argv[5] ?? 8);
+  const sink = await startHttpSink((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"ok":true}');
+  });
+  const deployments: Deployment[] = [];
+  try {
+    for (const [name, dist] of [['A', distA], ['B', distB]]) {
+      const tag = randomBytes(4).toString('hex');
+      const schema = `bench_abx_${tag}`;
+      const namespace = `bbbench_${tag}`;
+      const config = executionsConfig(schema, namespace);
+      const server = await startBuild(name, dist, { config, roles: ALL_ROLES });
+      const handle = await openDatabase({ url: DATABASE_URL, schema, poolSize: 2 });
+      deployments.push({ server, schema, namespace, handle, db: handle.db, ...(await createBenchWorkflow(server.base, config, sink.url)) });
+    }
+    for (const deployment of deployments) await burst(deployment, 3); // warm-up
+    const results: Record<'A' | 'B', Awaited<ReturnType<typeof burst>>[]> = { A: [], B: [] };
+    for (let pair = 0; pair < pairs; pair++) {
+      for (const deployment of pair % 2 === 0 ? deployments : [...deployments].reverse()) {
+        const one = await burst(deployment, seconds);
+        results[deployment.server.name as 'A' | 'B'].push(one);
+        console.log(`${deployment.server.name}: ${one.runsPerSecond.toFixed(0)} runs/s; CPU per run: node ${one.node.toFixed(2)}, postgres ${one.postgres.toFixed(2)}, rabbitmq ${one.rabbitmq.toFixed(2)}, total ${one.total.toFixed(2)} ms`);
+      }
+    }
+    const fields = { runsPerSecond: 'runs/s', node: 'ms node', postgres: 'ms postgres', rabbitmq: 'ms rabbitmq', total: 'ms CPU per run' };
+    for (const line of summarise(results, { A: distA, B: distB }, fields)) console.log(line);
+  } finally {
+    await stopBuilds(deployments.map((d) => d.server));
+    await sink.close();
+    for (const deployment of deployments) {
+      await deployment.handle.close().catch(() => undefined);
+      await dropSchema(DATABASE_URL, deployment.schema).catch(() => undefined);
+      await new RabbitMqBroker(AMQP_URL, { namespace: deployment.namespace }).deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE]).catch(() => undefined);
+    }
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
