@@ -5,9 +5,11 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import type { ProcessRoles } from './config';
 import type { Infrastructure } from './infrastructure';
 import { INFRASTRUCTURE } from './runtime/tokens';
+import { SlidingWindowRateLimitStorage } from './auth/rate-limit.storage';
 import { ForwarderService } from './runtime/forwarder.service';
 import { ProjectionsService } from './runtime/projections.service';
 import { EngineService } from './runtime/engine.service';
@@ -44,7 +46,6 @@ import { loadJwtSecret } from './auth/jwt-secret';
 import { AccessGuard, JwtAuthGuard, RateLimitGuard } from './auth/guards';
 import { HealthController } from './api/health.controller';
 import { MetricsController } from './api/metrics.controller';
-import { requestLogging } from './api/request-logging';
 import { TriggersService } from './triggers/triggers.service';
 import { triggerApiProviders, TriggersController, HooksController, EventsController } from './api/triggers.module-parts';
 
@@ -54,7 +55,8 @@ import { triggerApiProviders, TriggersController, HooksController, EventsControl
  */
 @Module({})
 export class AppModule {
-  static forRoot(infra: Infrastructure, roles: ProcessRoles): DynamicModule {
+  /** `logger`: the root logger of the application's logs (the request logger's, see requestLogger). */
+  static forRoot(infra: Infrastructure, roles: ProcessRoles, logger: Logger): DynamicModule {
     // Every role sends commands (the API for requests, the engine for steps and timers).
     const providers: Provider[] = [{ provide: INFRASTRUCTURE, useValue: infra }, DispatchCommandHandler, Commands];
     const controllers: DynamicModule['controllers'] = [HealthController, MetricsController];
@@ -68,7 +70,7 @@ export class AppModule {
     if (roles.api) {
       imports.push(
         JwtModule.register({}),
-        ThrottlerModule.forRoot([{ name: 'default', ttl: 60_000, limit: infra.config.rateLimitPerMinute }]),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'default', ttl: 60_000, limit: infra.config.rateLimitPerMinute }], storage: new SlidingWindowRateLimitStorage() }),
       );
       providers.push(
         ListWorkflowsHandler,
@@ -112,7 +114,8 @@ export class AppModule {
         ...imports,
         CqrsModule.forRoot(),
         TerminusModule,
-        LoggerModule.forRoot({ pinoHttp: requestLogging(infra.config.logLevel) }),
+        // No middleware of its own (no routes): bootstrap installs the request logger.
+        LoggerModule.forRoot({ pinoHttp: { logger }, forRoutes: [] }),
       ],
       providers,
       controllers,

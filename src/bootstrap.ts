@@ -11,11 +11,14 @@ import type { ProcessRoles } from './config';
 import type { Infrastructure } from './infrastructure';
 import { ProblemFilter, codeForStatus, titleForStatus } from './api/problem.filter';
 import { problem, sendProblem } from './api/problem';
+import { requestLogger } from './api/request-logging';
 
 /** Builds the Nest application of one process (not yet listening). Used by every entry point and the e2e tests. */
 export async function createApp(infra: Infrastructure, roles: ProcessRoles): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.forRoot(infra, roles), { bodyParser: false, bufferLogs: true });
+  const requestLog = requestLogger(infra.config.logLevel);
+  const app = await NestFactory.create(AppModule.forRoot(infra, roles, requestLog.logger), { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
+  app.use(requestLog);
   // Webhooks are verified over the exact bytes sent: that path keeps its raw body (any content type), nothing else does.
   app.use('/api/hooks', express.raw({ limit: infra.config.bodyLimit, type: () => true }));
   app.use(express.json({ limit: infra.config.bodyLimit, type: ['application/json', 'application/*+json'] }));

@@ -1,6 +1,8 @@
 import { startProcess, type RunningProcess } from './support/processes';
 import { TEST_DATABASE_URL, describeIf } from './support/test-database';
-import { TEST_OWNER, cleanUpServers, processTestSetup } from './support/test-app';
+import request from 'supertest';
+import { storage as nestjsPinoStorage } from 'nestjs-pino/storage';
+import { TEST_OWNER, cleanUpServers, processTestSetup, startTestApp, type TestApp } from './support/test-app';
 
 /**
  * Request log lines (LOG_LEVEL info, the default outside tests): one JSON line per request with the
@@ -54,5 +56,26 @@ describeIf(TEST_DATABASE_URL, 'request logging test needs DATABASE_URL')('reques
 
     const output = api.output();
     for (const secret of [accessToken, 'cookie-secret-1', 'c2lnbmF0dXJlLXNlY3JldC0x', TEST_OWNER.password]) expect(output).not.toContain(secret);
+  });
+});
+
+/**
+ * The request logger must not run requests inside an AsyncLocalStorage (nestjs-pino's middleware does): on Node 20
+ * a store in use hooks every promise the process creates, and the engine and projections in the same process paid
+ * for it on every step. `enabled` is the store's own flag, set by its first `run`.
+ */
+describe('request logging in process', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  }, 60_000);
+
+  afterAll(async () => t?.close());
+
+  it('given signed-in requests, then no request context store has been put to use', async () => {
+    const token = await t.login();
+    await request(t.app.getHttpServer()).get('/api/workflows?limit=5').set('authorization', `Bearer ${token}`).expect(200);
+    expect((nestjsPinoStorage as unknown as { enabled: boolean }).enabled).toBe(false);
   });
 });
