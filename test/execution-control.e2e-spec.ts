@@ -7,6 +7,8 @@ import { ProjectionsService } from '../src/runtime/projections.service';
 import { executionProjector } from '../projections/execution/execution.projector';
 import { approvalProjector } from '../projections/approval/approval.projector';
 import { executionTimerProjector } from '../projections/execution-timer/execution-timer.projector';
+import { EngineService } from '../src/runtime/engine.service';
+import type { StepScheduledData } from '@contracts';
 
 type Api = ReturnType<typeof as>;
 const step = (id: string, type: string, config: object, extra: object = {}) => ({ id, name: id, type, config, ...extra });
@@ -92,6 +94,31 @@ describe('execution control', () => {
       const gap = Date.parse(attempts[n].scheduledAt) - Date.parse(attempts[n - 1].finishedAt);
       expect(gap).toBeGreaterThanOrEqual(base * 0.8 - 5);
       expect(gap).toBeLessThan(base + 400);
+    }
+  });
+
+  it('runs a step on the state this process cached when it scheduled it (no read), and reads the stream for a redelivered message, whose attempt it then drops', async () => {
+    const reads = jest.spyOn(t.infra.store, 'readStream');
+    try {
+      const workflowId = await publishedWorkflow(api, { steps: [callSink('call', '/cached')] });
+      const executionId = await run(workflowId);
+      expect((await finished(api, executionId)).status).toBe('succeeded');
+      // Full reads of the run's stream (the access check reads its first event only).
+      const runReads = () => reads.mock.calls.filter(([stream, options]) => stream === `execution-${executionId}` && options?.limit !== 1).length;
+      expect(runReads()).toBe(0);
+
+      const scheduled = (await t.infra.store.readStream(`execution-${executionId}`)).find((e) => e.type === 'StepScheduled')!;
+      reads.mockClear();
+      const runner = t.app.get(EngineService).runner;
+      // A first delivery of a finished attempt: the cache knows it finished.
+      expect(await runner.run(scheduled.data as StepScheduledData, executionId, scheduled.revision)).toBe('stale');
+      expect(runReads()).toBe(0);
+      // Delivered again: the stream is read (another process may have run it), and the attempt is dropped.
+      expect(await runner.run(scheduled.data as StepScheduledData, executionId, scheduled.revision, { redelivered: true })).toBe('stale');
+      expect(runReads()).toBe(1);
+      expect(sink.received.filter((r) => r.path === '/cached')).toHaveLength(1);
+    } finally {
+      reads.mockRestore();
     }
   });
 

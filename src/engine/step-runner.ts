@@ -43,12 +43,16 @@ export class StepRunner {
   constructor(private readonly deps: StepRunnerDeps) {}
 
   /**
-   * `scheduledAt`: the revision of the StepScheduled event. A pure step runs on this process's
-   * cached state when that has got so far; a step with a side effect always reads the stream first,
-   * so that a duplicate delivery of an attempt another worker has finished is seen and dropped.
+   * `scheduledAt`: the revision of the StepScheduled event. The attempt runs on this process's
+   * cached state when that has got so far (as it has in the process that scheduled the step), with
+   * one exception: a step with a side effect whose message was delivered before reads the stream
+   * first, since the earlier delivery may have run the attempt in a process whose appends this cache
+   * has not seen. Whatever a stale cache lets through is refused when reported (the append expects
+   * the cached revision), and its side effect carries the attempt's idempotency key.
    */
-  async run(scheduled: StepScheduledData, correlationId: string, scheduledAt?: bigint): Promise<RunResult> {
-    const cached = PURE_ACTIONS.has(scheduled.actionType ?? '') && scheduledAt !== undefined ? { atLeast: scheduledAt } : {};
+  async run(scheduled: StepScheduledData, correlationId: string, scheduledAt?: bigint, delivery: { redelivered?: boolean } = {}): Promise<RunResult> {
+    const mayUseCache = scheduledAt !== undefined && (PURE_ACTIONS.has(scheduled.actionType ?? '') || !delivery.redelivered);
+    const cached = mayUseCache ? { atLeast: scheduledAt } : {};
     const { state } = await loadState(this.deps.store, executionDecider, executionStream(scheduled.executionId), cached);
     const live = liveness(state, scheduled);
     if (live !== 'live') return live;

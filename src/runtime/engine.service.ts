@@ -87,7 +87,7 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
         { name: ENGINE_QUEUES[0], bindings: ['execution.StepScheduled'], prefetch: config.engineConcurrency, deliveryLimit: STEP_DELIVERY_LIMIT },
         async (message) => {
           const { event } = decodeEventMessage(message);
-          await this.runner.run(event.data as StepScheduledData, event.metadata.correlationId, event.revision);
+          await this.runner.run(event.data as StepScheduledData, event.metadata.correlationId, event.revision, { redelivered: message.redelivered });
         },
       ),
       await broker.consume(
