@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ExecutionCommand, StepScheduledData, StepWait } from '@contracts';
 import { findAction } from '@contracts';
 import type { EventStore } from '../adapters/event-store/event-store.port';
@@ -40,7 +41,10 @@ export const PURE_ACTIONS: ReadonlySet<string> = new Set(['transform', 'conditio
  * it is delivered again and the attempt runs again with the same idempotency key (SPEC B9).
  */
 export class StepRunner {
-  constructor(private readonly deps: StepRunnerDeps) {}
+  constructor(private readonly deps: StepRunnerDeps) {
+    // Each attempt in flight listens for the shutdown: as many as the engine runs at once, not a leak to warn of.
+    setMaxListeners(0, deps.shutdown);
+  }
 
   /**
    * `scheduledAt`: the revision of the StepScheduled event. The attempt runs on this process's

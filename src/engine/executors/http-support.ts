@@ -21,20 +21,6 @@ export function describeAbort(stepSignal: AbortSignal, timeout: AbortSignal, tim
   return `was stopped: the step timed out or the worker is stopping${reason ? ` (${reason})` : ''}`;
 }
 
-/**
- * Response headers as a plain object, names in lower case. Repeated headers are joined with ", "
- * as HTTP allows; Set-Cookie, which cannot be joined safely, keeps its values in order the same way.
- */
-export function headersToObject(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (name !== 'set-cookie') out[name] = value;
-  });
-  const cookies = headers.getSetCookie();
-  if (cookies.length) out['set-cookie'] = cookies.join(', ');
-  return out;
-}
-
 /** Reads the whole body, refusing more than `limit` bytes instead of buffering whatever a server sends. */
 export async function readLimited(response: Response, limit: number): Promise<Buffer> {
   const declared = Number(response.headers.get('content-length'));
@@ -59,16 +45,18 @@ export async function readLimited(response: Response, limit: number): Promise<Bu
   return Buffer.concat(chunks);
 }
 
-function tooLarge(size: number, limit: number): StepFailure {
+export function tooLarge(size: number, limit: number): StepFailure {
   return new StepFailure('ResponseTooLarge', `The response is larger than ${limit} bytes (at least ${size})`, { retryable: false });
 }
 
 /**
  * fetch rejects with "fetch failed" and the real reason (ECONNREFUSED, ENOTFOUND, a TLS error) as its
- * cause. Read by shape, not `instanceof`: the error may come from another realm (undici, a test VM).
+ * cause; node:http with the reason itself. Read by shape, not `instanceof`: the error may come from another realm (undici, a test VM).
  */
 export function networkFailure(error: unknown, where: string): StepFailure {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  // node:http's errors carry the code themselves.
+  type Coded = { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
+  const cause = (error as Coded | undefined)?.cause ?? (error as Coded | undefined);
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
   const reason = typeof cause?.message === 'string' && cause.message ? cause.message : messageOf(error);
   return new StepFailure('NetworkError', `${where} failed: ${code && !reason.includes(code) ? `${code} ` : ''}${reason}`, { retryable: true, details: { code } });

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../../config';
 import { StepFailure } from '../step-failure';
 import { MAX_RESPONSE_BYTES, httpRequestExecutor } from './http_request.executor';
@@ -31,6 +32,21 @@ describe('http_request executor against a real HTTP server', () => {
           res.on('close', () => clearTimeout(answerLate));
           return;
         }
+        case 'moved': {
+          // /moved/<status>/<where>: a redirect (to another origin when <where> is "away").
+          const target = request.path.split('/')[3] === 'away' ? `http://localhost:${sink.port}/echo?from=away` : '/echo?from=moved';
+          res.writeHead(Number(arg), { location: target });
+          return void res.end('see elsewhere');
+        }
+        case 'loop':
+          res.writeHead(302, { location: '/loop' });
+          return void res.end();
+        case 'gzip':
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+          return void res.end(gzipSync(JSON.stringify({ zipped: true })));
+        case 'bomb':
+          res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+          return void res.end(gzipSync(Buffer.alloc(MAX_RESPONSE_BYTES + 1024, 'x')));
         case 'big':
           res.writeHead(200, { 'content-type': 'text/plain' });
           return void res.end(Buffer.alloc(MAX_RESPONSE_BYTES + 1024, 'x'));
@@ -180,9 +196,37 @@ describe('http_request executor against a real HTTP server', () => {
     expect(failure.message).toMatch(/ECONNREFUSED/);
   });
 
-  it('refuses a response larger than the limit', async () => {
+  it('refuses a response larger than the limit, also when it only grows that large decompressed', async () => {
     const failure = await failureOf({ url: `${sink.url}/big` });
     expect(failure).toMatchObject({ kind: 'ResponseTooLarge', retryable: false });
+    expect(await failureOf({ url: `${sink.url}/bomb` })).toMatchObject({ kind: 'ResponseTooLarge', retryable: false });
+  });
+
+  it('follows redirects: 307 and 308 keep the method and body, 301, 302 and 303 go on as a GET; credentials stay behind on another origin', async () => {
+    const post = (status: number) => run({ method: 'POST', url: `${sink.url}/moved/${status}`, body: { n: 1 }, headers: { Authorization: 'Bearer secret-1' } });
+    for (const status of [307, 308]) {
+      expect((await post(status)).output.body).toMatchObject({ method: 'POST', query: { from: 'moved' }, body: '{"n":1}' });
+    }
+    for (const status of [301, 302, 303]) {
+      const { output } = await post(status);
+      expect(output).toMatchObject({ status: 201, body: { method: 'GET', query: { from: 'moved' }, contentType: null } });
+    }
+    const sameOrigin = sink.received.filter((r) => r.query.from === 'moved');
+    expect(sameOrigin.every((r) => r.headers.authorization === 'Bearer secret-1')).toBe(true);
+    sink.received.splice(0);
+    await run({ url: `${sink.url}/moved/302/away`, headers: { Authorization: 'Bearer secret-1' } });
+    const away = sink.received.find((r) => r.query.from === 'away')!;
+    expect(away.headers.authorization).toBeUndefined();
+    expect(away.headers['idempotency-key']).toEqual(expect.any(String));
+  });
+
+  it('stops after 20 redirects with a NetworkError that does not retry', async () => {
+    expect(await failureOf({ url: `${sink.url}/loop` })).toMatchObject({ kind: 'NetworkError', retryable: false, message: expect.stringMatching(/more than 20 times/) });
+    expect(sink.received.filter((r) => r.path === '/loop')).toHaveLength(21);
+  });
+
+  it('decodes a gzip-encoded answer', async () => {
+    expect((await run({ url: `${sink.url}/gzip` })).output.body).toEqual({ zipped: true });
   });
 
   it.each([

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { StepContext, StepExecutor } from '../executor';
 import { StepFailure } from '../step-failure';
-import { describeAbort, headersToObject, messageOf, networkFailure, readLimited, requestSignal, timeoutOf } from './http-support';
+import { describeAbort, messageOf, networkFailure, requestSignal, timeoutOf } from './http-support';
+import { exchange } from './http-exchange';
 
 /**
  * Calls an HTTP API (the seed's CALL_API). Every request carries `Idempotency-Key`, the same on
@@ -29,15 +30,14 @@ export const httpRequestExecutor: StepExecutor<'http_request'> = {
     const url = requestUrl(config.url, config.query, ctx);
     const timeoutMs = timeoutOf(config.timeoutMs, DEFAULTS.timeoutMs);
     const { signal, timeout } = requestSignal(ctx.signal, timeoutMs);
-    const request = buildRequest(method, url, config, ctx, signal);
+    const request = buildRequest(method, config, ctx);
     const mapping = checkedMapping(config.responseMapping);
 
     const started = performance.now();
     let response: HttpResponseSnapshot;
     try {
-      const answer = await fetch(request);
-      const bytes = await readLimited(answer, MAX_RESPONSE_BYTES);
-      response = { status: answer.status, headers: headersToObject(answer.headers), body: decodeBody(bytes, answer.headers, config.responseType) };
+      const answer = await exchange({ method, url, ...request, signal, maxBytes: MAX_RESPONSE_BYTES });
+      response = { status: answer.status, headers: answer.headers, body: decodeBody(answer.body, answer.headers, config.responseType) };
     } catch (error) {
       if (error instanceof StepFailure) throw error;
       if (signal.aborted) throw new StepFailure('Timeout', `${method} ${url.origin}${url.pathname} ${describeAbort(ctx.signal, timeout, timeoutMs)}`);
@@ -72,7 +72,8 @@ function requestUrl(raw: unknown, query: unknown, ctx: StepContext): URL {
   return url;
 }
 
-function buildRequest(method: string, url: URL, config: Record<string, unknown>, ctx: StepContext, signal: AbortSignal): Request {
+/** The request's headers (checked, as fetch would) and body. */
+function buildRequest(method: string, config: Record<string, unknown>, ctx: StepContext): { headers: Record<string, string>; body?: string } {
   const headers = new Headers();
   try {
     // A key the step sets itself wins: it chose what "the same call" means for its target.
@@ -89,11 +90,7 @@ function buildRequest(method: string, url: URL, config: Record<string, unknown>,
     body = encoded.text;
     if (!headers.has('content-type')) headers.set('content-type', encoded.contentType);
   }
-  try {
-    return new Request(url, { method, headers, body, signal, redirect: 'follow' });
-  } catch (error) {
-    throw new StepFailure('InvalidConfig', `Cannot build the request: ${messageOf(error)}`, { retryable: false });
-  }
+  return { headers: Object.fromEntries(headers), body };
 }
 
 function encodeBody(payload: unknown, bodyType: string): { text: string; contentType: string } {
@@ -117,7 +114,7 @@ function encodeBody(payload: unknown, bodyType: string): { text: string; content
   }
 }
 
-function decodeBody(bytes: Buffer, headers: Headers, responseType: unknown): unknown {
+function decodeBody(bytes: Buffer, headers: Record<string, string>, responseType: unknown): unknown {
   const text = bytes.toString('utf8');
   const type = String(responseType ?? DEFAULTS.responseType);
   if (type === 'text') return text;
@@ -130,7 +127,7 @@ function decodeBody(bytes: Buffer, headers: Headers, responseType: unknown): unk
     }
   }
   // auto: JSON when the response says so, and text when it says so but is not (a proxy's error page).
-  const contentType = headers.get('content-type') ?? '';
+  const contentType = headers['content-type'] ?? '';
   if (/\bjson\b|\+json/i.test(contentType) && text.trim() !== '') {
     try {
       return JSON.parse(text) as unknown;
