@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../adapters/database/tables';
+import { compiledOnce } from '../adapters/database/compiled-once';
 import type { WorkflowPermission, WorkflowSummaryDto, WorkspaceRole } from '@contracts';
 import { executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
 import type { Infrastructure } from '../infrastructure';
@@ -10,11 +12,20 @@ import type { AuthenticatedUser } from './auth.types';
 /** Reads the membership and share read models to answer "may this user do that?". */
 @Injectable()
 export class AccessService {
-  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {}
+  /**
+   * The access check's query (see workflowAccess), compiled once: every API request on a workflow
+   * makes it, and building it with kysely each time cost more than running it.
+   */
+  private readonly accessQuery: ReturnType<typeof accessQueryOf>;
+
+  constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
+    this.accessQuery = accessQueryOf(infra.database.db);
+  }
 
   private get db() {
     return this.infra.database.db;
   }
+
 
   /**
    * The signed-in user, if they exist and are not disabled, and (given the token's issue time in
@@ -90,31 +101,7 @@ export class AccessService {
     workflowId: string,
     account?: { issuedAtMs: number },
   ): Promise<{ workflow?: WorkflowSummaryDto; role?: WorkspaceRole; permission?: WorkflowPermission; user?: AuthenticatedUser }> {
-    const row = await this.db
-      .selectFrom('workflow_summary as s')
-      .leftJoin('workspace_member as m', (join) =>
-        // workflow_summary keeps the workspace id as text; membership has it as a uuid.
-        join.on('m.user_id', '=', userId).on((eb) => eb(eb.ref('m.workspace_id'), '=', sql<string>`${sql.ref('s.workspace_id')}::uuid`)),
-      )
-      // With `account`, the caller's account comes along (see JwtAuthGuard); without, the join finds nothing.
-      .leftJoin('user_account as u', (join) => join.on('u.user_id', '=', account ? userId : null))
-      .selectAll('s')
-      .select(['m.role as member_role', 'u.user_id as account_id', 'u.email as account_email', 'u.display_name as account_name', 'u.disabled as account_disabled', 'u.password_changed_at as account_password_changed_at'])
-      .select((eb) =>
-        eb
-          .selectFrom('workflow_share as sh')
-          .select(sql<WorkflowPermission[] | null>`json_agg(sh.permission)`.as('permissions'))
-          .whereRef('sh.workflow_id', '=', 's.workflow_id')
-          .where((w) =>
-            w.or([
-              w.and([w('sh.grantee_kind', '=', 'user'), w('sh.grantee_id', '=', userId)]),
-              w.and([w('sh.grantee_kind', '=', 'team'), w('sh.grantee_id', 'in', w.selectFrom('team_member').select('team_id').where('user_id', '=', userId))]),
-            ]),
-          )
-          .as('shares'),
-      )
-      .where('s.workflow_id', '=', workflowId)
-      .executeTakeFirst();
+    const [row] = await this.accessQuery({ userId, workflowId, accountId: account ? userId : null });
     if (!row) return {};
     const { member_role: role, shares, account_id, account_email, account_name, account_disabled, account_password_changed_at, ...summary } = row;
     const user =
@@ -136,4 +123,37 @@ function activeAccount(
   if (row.disabled) return undefined;
   if (issuedAtMs !== undefined && row.password_changed_at && issuedAtMs < new Date(row.password_changed_at).getTime()) return undefined;
   return { id: row.user_id, email: row.email, displayName: row.display_name };
+}
+
+/**
+ * The workflow and the user's role, shares and account, in one query: `accountId` is the user's id
+ * when the account comes along (JwtAuthGuard leaves its check to this query), else null.
+ */
+function accessQueryOf(db: Kysely<Database>) {
+  return compiledOnce(db, ['userId', 'workflowId', 'accountId'], (v) =>
+    db
+      .selectFrom('workflow_summary as s')
+      .leftJoin('workspace_member as m', (join) =>
+        // workflow_summary keeps the workspace id as text; membership has it as a uuid.
+        join.on('m.user_id', '=', v.userId).on((eb) => eb(eb.ref('m.workspace_id'), '=', sql<string>`${sql.ref('s.workspace_id')}::uuid`)),
+      )
+      // With `account`, the caller's account comes along (see JwtAuthGuard); without, the join finds nothing.
+      .leftJoin('user_account as u', (join) => join.on('u.user_id', '=', v.accountId))
+      .selectAll('s')
+      .select(['m.role as member_role', 'u.user_id as account_id', 'u.email as account_email', 'u.display_name as account_name', 'u.disabled as account_disabled', 'u.password_changed_at as account_password_changed_at'])
+      .select((eb) =>
+        eb
+          .selectFrom('workflow_share as sh')
+          .select(sql<WorkflowPermission[] | null>`json_agg(sh.permission)`.as('permissions'))
+          .whereRef('sh.workflow_id', '=', 's.workflow_id')
+          .where((w) =>
+            w.or([
+              w.and([w('sh.grantee_kind', '=', 'user'), w('sh.grantee_id', '=', v.userId)]),
+              w.and([w('sh.grantee_kind', '=', 'team'), w('sh.grantee_id', 'in', w.selectFrom('team_member').select('team_id').where('user_id', '=', v.userId))]),
+            ]),
+          )
+          .as('shares'),
+      )
+      .where('s.workflow_id', '=', v.workflowId),
+  );
 }
