@@ -20,8 +20,8 @@ import { TRIGGER_EVENTS_QUEUE } from '../src/triggers/event-triggers';
 import { ENGINE_QUEUES } from '../src/runtime/engine.service';
 import { startHttpSink } from '../src/engine/executors/testing/http-sink';
 import { openLoop } from './open-loop';
-import { DATABASE_URL, cpuByServer } from './support';
-import { AMQP_URL, createBenchWorkflow, executionsConfig } from './executions-setup';
+import { DATABASE_URL, benchConfig, cpuByServer } from './support';
+import { AMQP_URL, createBenchWorkflow } from './executions-setup';
 import { cpuMs, startBuild, stopBuilds, summarise, type BuildServer } from './ab-builds';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +76,7 @@ async function main() {
       const tag = randomBytes(4).toString('hex');
       const schema = `bench_abx_${tag}`;
       const namespace = `bbbench_${tag}`;
-      const config = executionsConfig(schema, namespace);
+      const config = benchConfig(schema, { amqpUrl: AMQP_URL, namespace });
       const server = await startBuild(name, dist, { config, roles: ALL_ROLES });
       const handle = await openDatabase({ url: DATABASE_URL, schema, poolSize: 2 });
       deployments.push({ server, schema, namespace, handle, db: handle.db, ...(await createBenchWorkflow(server.base, config, sink.url)) });

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { dropSchema } from '../src/adapters/database/database';
-import { DATABASE_URL } from './support';
+import { DATABASE_URL, benchConfig } from './support';
 import { cpuMs, startBuild, stopBuilds, summarise, type BuildServer } from './ab-builds';
 // Only the types here: the servers load the app from the builds they measure, not this one's too.
 import type * as WebhookSetup from './webhook-setup';
@@ -29,7 +29,7 @@ async function main() {
   const seconds = Number(process.argv[5] ?? 3);
   const schema = `bench_ab_${randomBytes(4).toString('hex')}`;
   const setup = await import('./webhook-setup');
-  const config = setup.benchConfig(schema);
+  const config = benchConfig(schema);
   const servers: BuildServer[] = [];
   try {
     const hook = await setup.setUp(config);

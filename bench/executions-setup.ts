@@ -1,26 +1,10 @@
 /**
- * What bench/executions and bench/ab-executions share: the configuration of a deployment in a schema and broker
- * namespace of its own, on PostgreSQL and RabbitMQ, and the 3-step workflow they run (transform -> condition ->
- * http_request to a local sink), published.
+ * What bench/executions and bench/ab-executions share: the RabbitMQ they run on, and the 3-step workflow
+ * they run (transform -> condition -> http_request to a local sink), published.
  */
-import { loadConfig, type AppConfig } from '../src/config';
-import { DATABASE_URL } from './support';
+import type { AppConfig } from '../src/config';
 
 export const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
-
-export function executionsConfig(schema: string, namespace: string): AppConfig {
-  return {
-    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
-    databaseUrl: DATABASE_URL,
-    dataDir: undefined,
-    databaseSchema: schema,
-    amqpUrl: AMQP_URL,
-    brokerNamespace: namespace,
-    adminEmail: 'bench@bench.local',
-    adminPassword: 'bench-password-1',
-    rateLimitPerMinute: 10_000_000,
-  };
-}
 
 /** Signs in as the admin and creates and publishes the bench workflow; answers its execute URL and the auth header. */
 export async function createBenchWorkflow(base: string, config: AppConfig, sinkUrl: string): Promise<{ executeUrl: string; authorization: string }> {

@@ -30,8 +30,8 @@ import { startProcesses, type ProcessSpec } from '../test/support/processes';
 import { ENGINE_QUEUES } from '../src/runtime/engine.service';
 import { startHttpSink } from '../src/engine/executors/testing/http-sink';
 import { openLoop as generateLoad } from './open-loop';
-import { DATABASE_URL, cpuByServer, cpuPerRunLine, percentile } from './support';
-import { AMQP_URL, createBenchWorkflow, executionsConfig } from './executions-setup';
+import { DATABASE_URL, benchConfig, cpuByServer, cpuPerRunLine, percentile } from './support';
+import { AMQP_URL, createBenchWorkflow } from './executions-setup';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,8 +86,7 @@ async function deploy(config: AppConfig): Promise<Deployment> {
 async function main() {
   const schema = `bench_exec_${randomBytes(4).toString('hex')}`;
   const namespace = `bbbench_${randomBytes(4).toString('hex')}`;
-  const config = executionsConfig(schema, namespace);
-
+  const config = benchConfig(schema, { amqpUrl: AMQP_URL, namespace });
   const sink = await startHttpSink((_req, res) => {
     res.setHeader('content-type', 'application/json');
     res.end('{"ok":true}');

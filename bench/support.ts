@@ -2,12 +2,31 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { EventEnvelope } from '@contracts';
 import { dropSchema, openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
+import { loadConfig, type AppConfig } from '../src/config';
 
 /**
  * Shared by the scripts under bench/ (one script per benchmark, DESIGN.md section 11). Benchmarks
  * run against a real PostgreSQL, each in a fresh schema of its own that is dropped at the end.
  */
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A deployment's configuration for the benches: PostgreSQL in `schema`, RabbitMQ in its own namespace when
+ * `broker` is given (else the in-process broker), errors-only logs, no rate limit to speak of.
+ */
+export function benchConfig(schema: string, broker?: { amqpUrl: string; namespace: string }): AppConfig {
+  return {
+    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
+    databaseUrl: DATABASE_URL,
+    dataDir: undefined,
+    databaseSchema: schema,
+    amqpUrl: broker?.amqpUrl,
+    ...(broker ? { brokerNamespace: broker.namespace } : {}),
+    adminEmail: 'bench@bench.local',
+    adminPassword: 'bench-password-1',
+    rateLimitPerMinute: 10_000_000,
+  };
+}
 
 /** Opens a fresh schema, runs `body`, and drops the schema afterwards (also on error and Ctrl-C). */
 export async function withBenchSchema<T>(prefix: string, poolSize: number, body: (handle: DatabaseHandle) => Promise<T>): Promise<T> {

@@ -4,11 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { loadConfig, ALL_ROLES, type ProcessRoles } from '../src/config';
+import { ALL_ROLES, type AppConfig, type ProcessRoles } from '../src/config';
 import { openInfrastructure } from '../src/infrastructure';
 import { createApp } from '../src/bootstrap';
 import { signWebhook } from '../src/adapters/crypto/webhook-signature';
-import { DATABASE_URL } from './support';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,22 +17,8 @@ export const API_ONLY: ProcessRoles = { api: true, forwarder: false, projections
 /** The body every delivery carries. */
 export const DELIVERY_BODY = JSON.stringify({ orderId: 42, customer: { email: 'ada@example.com' } });
 
-/** The benches' configuration: PostgreSQL in `schema`, the in-process broker, errors-only logs, no rate limit to speak of. */
-export function benchConfig(schema: string): ReturnType<typeof loadConfig> {
-  return {
-    ...loadConfig({ ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'error' }),
-    databaseUrl: DATABASE_URL,
-    dataDir: undefined,
-    databaseSchema: schema,
-    amqpUrl: undefined,
-    adminEmail: 'bench@bench.local',
-    adminPassword: 'bench-password-1',
-    rateLimitPerMinute: 10_000_000,
-  };
-}
-
 /** All roles: create, add a webhook trigger (no rate limit to speak of), publish, wait until the version is readable. */
-export async function setUp(config: ReturnType<typeof loadConfig>) {
+export async function setUp(config: AppConfig) {
   const served = await serve(config, ALL_ROLES);
   try {
     const base = urlOf(served.app);
@@ -58,7 +43,7 @@ export async function setUp(config: ReturnType<typeof loadConfig>) {
  * routes `close` to its own method, so the infrastructure, its pool with it, stayed open and the bench only exited
  * once pg's idle timeout had dropped the pool's connections.)
  */
-export async function serve(config: ReturnType<typeof loadConfig>, roles: ProcessRoles): Promise<{ app: INestApplication; close(): Promise<void> }> {
+export async function serve(config: AppConfig, roles: ProcessRoles): Promise<{ app: INestApplication; close(): Promise<void> }> {
   const infra = await openInfrastructure(config, { processName: 'bench' });
   const app = await createApp(infra, roles);
   await app.listen(0, '127.0.0.1');

@@ -20,8 +20,8 @@ import { NestFactory } from '@nestjs/core';
 import autocannon from 'autocannon';
 import { dropSchema } from '../src/adapters/database/database';
 import { openLoop } from './open-loop';
-import { DATABASE_URL, cpuByServer, cpuPerRunLine, resultLine } from './support';
-import { API_ONLY, DELIVERY_BODY, benchConfig, serve, setUp, signed, urlOf, type WebhookRequest } from './webhook-setup';
+import { DATABASE_URL, benchConfig, cpuByServer, cpuPerRunLine, resultLine } from './support';
+import { API_ONLY, DELIVERY_BODY, serve, setUp, signed, urlOf, type WebhookRequest } from './webhook-setup';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 10_000);
 const CONNECTIONS = 32;

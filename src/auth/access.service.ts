@@ -26,7 +26,6 @@ export class AccessService {
     return this.infra.database.db;
   }
 
-
   /**
    * The signed-in user, if they exist and are not disabled, and (given the token's issue time in
    * ms) the token is not older than their last password change: a change ends earlier sessions.

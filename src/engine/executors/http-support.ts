@@ -51,10 +51,10 @@ export function tooLarge(size: number, limit: number): StepFailure {
 
 /**
  * fetch rejects with "fetch failed" and the real reason (ECONNREFUSED, ENOTFOUND, a TLS error) as its
- * cause; node:http with the reason itself. Read by shape, not `instanceof`: the error may come from another realm (undici, a test VM).
+ * cause; node:http rejects with the reason itself. Read by shape, not `instanceof`: the error may come
+ * from another realm (undici, a test VM).
  */
 export function networkFailure(error: unknown, where: string): StepFailure {
-  // node:http's errors carry the code themselves.
   type Coded = { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } };
   const cause = (error as Coded | undefined)?.cause ?? (error as Coded | undefined);
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
