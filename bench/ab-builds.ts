@@ -38,9 +38,10 @@ async function serveBuild(dist: string, { config, roles }: ServerSpec): Promise<
 /** Starts the build in `dist` in a child process (this module is its entry point). */
 export function startBuild(name: string, dist: string, spec: ServerSpec): Promise<BuildServer> {
   return new Promise((ready, fail) => {
-    // A build copied outside the checkout finds its packages in this checkout's node_modules.
+    // A build copied outside the checkout finds its packages in this checkout's node_modules. The child runs with
+    // this process's node flags (the package.json script's, as `npm start` runs the server).
     const env = { ...process.env, NODE_PATH: resolve(__dirname, '../../node_modules') };
-    const child = spawn(process.execPath, [__filename, 'serve', dist, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'], env });
+    const child = spawn(process.execPath, [...process.execArgv, __filename, 'serve', dist, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'], env });
     child.once('exit', (code) => fail(new Error(`${name} (${dist}) exited with ${code}`)));
     child.stdout!.once('data', (line) => {
       const { port } = JSON.parse(String(line)) as { port: number };

@@ -25,6 +25,11 @@ export interface OpenLoopOptions {
   clients?: number;
   /** Return this field of each 2xx JSON answer with the request's due time (epoch ms). */
   collect?: string;
+  /**
+   * Open loop: send at `rate` for this long first, counting nothing, so that the measured window starts on a
+   * server already at that rate (pools grown, code compiled for it) rather than on a cold start.
+   */
+  warmupMs?: number;
 }
 
 export interface Sent {
@@ -65,13 +70,14 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
     const ts = Math.floor(Date.now() / 1000);
     return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(options.webhookSecret, id, ts, body) };
   };
-  const send = (due: number) =>
+  const send = (due: number, counted = true) =>
     new Promise<void>((done) => {
       const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...options.headers, ...headersFor() };
       const req = http.request(options.url, { method: 'POST', agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => options.collect && chunks.push(chunk));
         res.on('end', () => {
+          if (!counted) return done();
           if ((res.statusCode ?? 0) >= 300) non2xx++;
           else if (options.collect) collected.push({ id: String(JSON.parse(Buffer.concat(chunks).toString())[options.collect]), sentAt: Math.round(due + epochOffset) });
           latencies.push(performance.now() - due);
@@ -79,24 +85,26 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
         });
       });
       req.on('error', () => {
-        errors++;
+        if (counted) errors++;
         done();
       });
       req.end(body);
     });
   const sent: Promise<void>[] = [];
-  const t0 = performance.now();
+  const warmupMs = options.clients ? 0 : (options.warmupMs ?? 0);
+  const warmupStart = performance.now();
+  const t0 = warmupStart + warmupMs;
   if (options.clients) {
     const client = async () => {
       while (performance.now() - t0 < options.durationMs) await send(performance.now());
     };
     sent.push(...Array.from({ length: options.clients }, client));
   }
-  for (let i = 0; !options.clients && i * 1000 < options.rate * options.durationMs; i++) {
-    const due = t0 + (i * 1000) / options.rate;
+  for (let i = 0; !options.clients && i * 1000 < options.rate * (warmupMs + options.durationMs); i++) {
+    const due = warmupStart + (i * 1000) / options.rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    sent.push(send(due));
+    sent.push(send(due, due >= t0));
   }
   await Promise.all(sent);
   agent.destroy();
