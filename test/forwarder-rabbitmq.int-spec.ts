@@ -144,9 +144,11 @@ describeIf(TEST_AMQP_URL, 'RabbitMQ fault test needs AMQP_URL (or TEST_AMQP_URL)
     const forwarder = new Forwarder(infra.database.db, infra.store, infra.broker, createLeaderLock(infra.database, 'route-test-forwarder'), undefined, { name: 'route-test' });
     try {
       while ((await forwarder.forwardBatch()) > 0);
-      const deadline = Date.now() + 5000;
-      while (projected.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await new Promise((r) => setTimeout(r, 200)); // anything routed to the steps queue by mistake has arrived by now
+      // Waits for both queues: each is its own quorum queue, and on a busy machine one may lag the other by far more
+      // than a fixed pause. The settled schedule ('calc') comes first in the log and one channel publishes in order,
+      // so had it been routed to the steps queue by mistake it would have arrived there before 'call'.
+      const deadline = Date.now() + 15_000;
+      while ((projected.length < 4 || steps.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     } finally {
       await forwarder.stop(); // releases its leader lock
       await Promise.all(consumers.map((c) => c.cancel()));
