@@ -12,38 +12,22 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ALL_ROLES } from '../src/config';
-import { dropSchema, openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
+import type { AppConfig } from '../src/config';
+import { openDatabase, type DatabaseHandle } from '../src/adapters/database/database';
 import type { Database } from '../src/adapters/database/tables';
-import { RabbitMqBroker } from '../src/adapters/broker/rabbitmq.broker';
-import { allProjectors, projectionQueueName } from '../projections';
-import { TRIGGER_EVENTS_QUEUE } from '../src/triggers/event-triggers';
-import { ENGINE_QUEUES } from '../src/runtime/engine.service';
-import { startHttpSink } from '../src/engine/executors/testing/http-sink';
+import { cleanUpServers } from '../test/support/servers';
 import { openLoop } from './open-loop';
 import { DATABASE_URL, benchConfig, cpuByServer } from './support';
-import { AMQP_URL, createBenchWorkflow } from './executions-setup';
+import { AMQP_URL, createBenchWorkflow, finishTimes, startBenchSink } from './executions-setup';
 import { cpuMs, startBuild, stopBuilds, summarise, type BuildServer } from './ab-builds';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Deployment {
   server: BuildServer;
-  schema: string;
-  namespace: string;
+  config: AppConfig;
   db: Kysely<Database>;
   handle: DatabaseHandle;
   executeUrl: string;
   authorization: string;
-}
-
-/** Runs until every run of `ids` has finished (or 60 s pass); answers the last finish time (epoch ms) and how many finished. */
-async function finished(db: Kysely<Database>, ids: string[]): Promise<{ last: number; count: number }> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const rows = await db.selectFrom('execution').select(['finished_at']).where('execution_id', 'in', ids).where('finished_at', 'is not', null).execute();
-    if (rows.length === ids.length || Date.now() > deadline) return { last: Math.max(...rows.map((r) => new Date(r.finished_at!).getTime())), count: rows.length };
-    await sleep(100);
-  }
 }
 
 async function burst(deployment: Deployment, seconds: number) {
@@ -53,12 +37,13 @@ async function burst(deployment: Deployment, seconds: number) {
   const load = await openLoop({ url: deployment.executeUrl, rate: 0, clients: 64, durationMs: seconds * 1000, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: deployment.authorization }, collect: 'executionId' });
   if (load.non2xx + load.errors > 0) throw new Error(`${deployment.server.name}: ${load.non2xx} starts refused, ${load.errors} failed`);
   const ids = load.sent.map((s) => s.id);
-  const done = await finished(deployment.db, ids);
-  if (done.count < ids.length) throw new Error(`${deployment.server.name}: ${ids.length - done.count} runs not finished after 60 s`);
+  const done = await finishTimes(deployment.db, ids);
+  if (done.size < ids.length) throw new Error(`${deployment.server.name}: ${ids.length - done.size} runs not finished after 60 s`);
+  const last = Math.max(...[...done.values()].map((d) => d.at));
   const after = cpuByServer();
   const runs = ids.length;
   const perRun = { node: (cpuMs(deployment.server.pid) - node) / runs, postgres: (after.postgres - servers.postgres) / runs, rabbitmq: (after.rabbitmq - servers.rabbitmq) / runs };
-  return { runsPerSecond: runs / ((done.last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq };
+  return { runsPerSecond: runs / ((last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq };
 }
 
 async function main() {
@@ -66,20 +51,16 @@ async function main() {
   if (!distA || !distB) throw new Error('usage: node dist/bench/ab-executions.js <dist A> <dist B> [pairs] [seconds]');
   const pairs = Number(process.argv[4] ?? 4);
   const seconds = Number(process.argv[5] ?? 8);
-  const sink = await startHttpSink((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end('{"ok":true}');
-  });
+  const sink = await startBenchSink();
   const deployments: Deployment[] = [];
   try {
     for (const [name, dist] of [['A', distA], ['B', distB]]) {
       const tag = randomBytes(4).toString('hex');
       const schema = `bench_abx_${tag}`;
-      const namespace = `bbbench_${tag}`;
-      const config = benchConfig(schema, { amqpUrl: AMQP_URL, namespace });
+      const config = benchConfig(schema, { amqpUrl: AMQP_URL, namespace: `bbbench_${tag}` });
       const server = await startBuild(name, dist, { config, roles: ALL_ROLES });
       const handle = await openDatabase({ url: DATABASE_URL, schema, poolSize: 2 });
-      deployments.push({ server, schema, namespace, handle, db: handle.db, ...(await createBenchWorkflow(server.base, config, sink.url)) });
+      deployments.push({ server, config, handle, db: handle.db, ...(await createBenchWorkflow(server.base, config, sink.url)) });
     }
     for (const deployment of deployments) await burst(deployment, 3); // warm-up
     const results: Record<'A' | 'B', Awaited<ReturnType<typeof burst>>[]> = { A: [], B: [] };
@@ -97,8 +78,7 @@ async function main() {
     await sink.close();
     for (const deployment of deployments) {
       await deployment.handle.close().catch(() => undefined);
-      await dropSchema(DATABASE_URL, deployment.schema).catch(() => undefined);
-      await new RabbitMqBroker(AMQP_URL, { namespace: deployment.namespace }).deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE]).catch(() => undefined);
+      await cleanUpServers(deployment.config).catch(() => undefined);
     }
   }
 }

@@ -1,8 +1,12 @@
 /**
- * What bench/executions and bench/ab-executions share: the RabbitMQ they run on, and the 3-step workflow
- * they run (transform -> condition -> http_request to a local sink), published.
+ * What bench/executions and bench/ab-executions share: the RabbitMQ they run on, the 3-step workflow
+ * they run (transform -> condition -> http_request to a local sink), published, the sink, and the wait
+ * for the runs to finish.
  */
+import type { Kysely } from 'kysely';
 import type { AppConfig } from '../src/config';
+import type { Database } from '../src/adapters/database/tables';
+import { startHttpSink } from '../src/engine/executors/testing/http-sink';
 
 export const AMQP_URL = process.env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672';
 
@@ -30,4 +34,22 @@ export async function createBenchWorkflow(base: string, config: AppConfig, sinkU
   ).json()) as { id: string };
   await fetch(`${base}/api/workflows/${created.id}/versions`, { method: 'POST', headers, body: JSON.stringify({ note: 'bench' }) });
   return { executeUrl: `${base}/api/workflows/${created.id}/execute`, authorization: headers.authorization };
+}
+
+/** The local HTTP server the workflow's http_request step calls: answers every call with a small JSON body. */
+export function startBenchSink() {
+  return startHttpSink((_req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end('{"ok":true}');
+  });
+}
+
+/** Waits until every run of `ids` has finished in the read model (or 60 s pass); answers finish times (epoch ms) by id. */
+export async function finishTimes(db: Kysely<Database>, ids: string[]): Promise<Map<string, { at: number; status: string }>> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const rows = await db.selectFrom('execution').select(['execution_id', 'status', 'finished_at']).where('execution_id', 'in', ids).where('finished_at', 'is not', null).execute();
+    if (rows.length === ids.length || Date.now() > deadline) return new Map(rows.map((r) => [r.execution_id, { at: new Date(r.finished_at!).getTime(), status: r.status }]));
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

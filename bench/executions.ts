@@ -23,17 +23,13 @@ import { openInfrastructure } from '../src/infrastructure';
 import { createApp } from '../src/bootstrap';
 import { ALL_ROLES } from '../src/config';
 import type { Kysely } from 'kysely';
-import { dropSchema, openDatabase } from '../src/adapters/database/database';
+import { openDatabase } from '../src/adapters/database/database';
 import type { Database } from '../src/adapters/database/tables';
-import { RabbitMqBroker } from '../src/adapters/broker/rabbitmq.broker';
-import { allProjectors, projectionQueueName } from '../projections';
-import { TRIGGER_EVENTS_QUEUE } from '../src/triggers/event-triggers';
 import { startProcesses, type ProcessSpec } from '../test/support/processes';
-import { ENGINE_QUEUES } from '../src/runtime/engine.service';
-import { startHttpSink } from '../src/engine/executors/testing/http-sink';
+import { cleanUpServers } from '../test/support/servers';
 import { openLoop as generateLoad } from './open-loop';
 import { DATABASE_URL, benchConfig, cpuByServer, cpuPerRunLine, percentile } from './support';
-import { AMQP_URL, createBenchWorkflow } from './executions-setup';
+import { AMQP_URL, createBenchWorkflow, finishTimes as finishTimesIn, startBenchSink } from './executions-setup';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
 const WARMUP_MS = 3_000;
@@ -92,10 +88,7 @@ async function main() {
   const schema = `bench_exec_${randomBytes(4).toString('hex')}`;
   const namespace = `bbbench_${randomBytes(4).toString('hex')}`;
   const config = benchConfig(schema, { amqpUrl: AMQP_URL, namespace });
-  const sink = await startHttpSink((_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end('{"ok":true}');
-  });
+  const sink = await startBenchSink();
   console.log(`mode: ${MODE}${MODE === 'split' ? ` (${SPLIT.map(([name]) => name).join(', ')}; requests from this process)` : ' (all in this process)'}`);
   const deployment = await deploy(config);
   const { base, db } = deployment;
@@ -111,16 +104,7 @@ async function main() {
     };
     const commits = async () => Number((await stats.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")).rows[0].xact_commit);
 
-    /** Waits until every run has finished (or 60 s pass); returns finish times by id. */
-    const finishTimes = async (ids: string[]) => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const rows = await db.selectFrom('execution').select(['execution_id', 'status', 'finished_at']).where('execution_id', 'in', ids).execute();
-        const done = rows.filter((r) => r.finished_at !== null);
-        if (done.length === ids.length || Date.now() > deadline) return new Map(done.map((r) => [r.execution_id, { at: new Date(r.finished_at!).getTime(), status: r.status }]));
-        await sleep(200);
-      }
-    };
+    const finishTimes = (ids: string[]) => finishTimesIn(db, ids);
 
     // Warm up (JIT, caches, queues).
     await Promise.all(Array.from({ length: 50 }, (_, i) => execute(i + 10)));
@@ -171,8 +155,7 @@ async function main() {
     await stats.end();
     await deployment.close();
     await sink.close();
-    await dropSchema(DATABASE_URL, schema).catch(() => undefined);
-    await new RabbitMqBroker(AMQP_URL, { namespace }).deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE]).catch(() => undefined);
+    await cleanUpServers(config).catch(() => undefined);
   }
 }
 

@@ -5,12 +5,10 @@ import type { App } from 'supertest/types';
 import { ALL_ROLES, loadConfig, type AppConfig, type ProcessRoles } from '../../src/config';
 import { openInfrastructure, type Infrastructure } from '../../src/infrastructure';
 import { createApp } from '../../src/bootstrap';
-import { dropSchema } from '../../src/adapters/database/database';
-import { RabbitMqBroker } from '../../src/adapters/broker/rabbitmq.broker';
-import { ENGINE_QUEUES } from '../../src/runtime/engine.service';
-import { TRIGGER_EVENTS_QUEUE } from '../../src/triggers/event-triggers';
-import { allProjectors, projectionQueueName } from '../../projections';
 import { TEST_AMQP_URL, TEST_DATABASE_URL, uniqueSchema } from './test-database';
+import { cleanUpServers } from './servers';
+
+export { cleanUpServers };
 
 /** The first owner every test app starts with. */
 export const TEST_OWNER = { email: 'owner@test.local', password: 'owner-password-1' };
@@ -52,14 +50,6 @@ export function processTestSetup(prefix: string, extraEnv: NodeJS.ProcessEnv = {
   return { config, env };
 }
 
-/** Removes what a test left on the servers: its schema and its broker namespace (with the queues of any projectors of its own). */
-export async function cleanUpServers(config: AppConfig, ownQueues: readonly string[] = []): Promise<void> {
-  if (config.databaseUrl && config.databaseSchema) await dropSchema(config.databaseUrl, config.databaseSchema);
-  if (config.amqpUrl) {
-    const broker = new RabbitMqBroker(config.amqpUrl, { namespace: config.brokerNamespace });
-    await broker.deleteTopology([...allProjectors.map(projectionQueueName), ...ENGINE_QUEUES, TRIGGER_EVENTS_QUEUE, ...ownQueues]).catch(() => undefined);
-  }
-}
 
 export interface TestApp {
   app: INestApplication;

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { StepFailure } from '../step-failure';
-import { tooLarge } from './http-support';
+import { readLimited, tooLarge } from './http-support';
 
 /**
  * One HTTP call for http_request, on node:http(s) with keep-alive agents, behaving as fetch did
@@ -83,22 +83,7 @@ function headersOf(response: IncomingMessage): Record<string, string> {
 
 /** The whole (decoded) body, refusing more than `limit` bytes instead of buffering whatever a server sends. */
 async function readAll(response: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(response.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    response.destroy();
-    throw tooLarge(declared, limit);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of response as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      response.destroy();
-      throw tooLarge(size, limit);
-    }
-    chunks.push(chunk);
-  }
-  const raw = Buffer.concat(chunks);
+  const raw = await readLimited(response, response.headers['content-length'], limit);
   return decode(raw, String(response.headers['content-encoding'] ?? '').trim().toLowerCase(), limit);
 }
 

@@ -21,28 +21,32 @@ export function describeAbort(stepSignal: AbortSignal, timeout: AbortSignal, tim
   return `was stopped: the step timed out or the worker is stopping${reason ? ` (${reason})` : ''}`;
 }
 
-/** Reads the whole body, refusing more than `limit` bytes instead of buffering whatever a server sends. */
-export async function readLimited(response: Response, limit: number): Promise<Buffer> {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    await response.body?.cancel().catch(() => undefined);
+/**
+ * Reads a whole body (a fetch Response's or a node:http answer's: both iterate their chunks), refusing
+ * more than `limit` bytes, declared or sent, instead of buffering whatever a server sends. A body refused
+ * part-way is closed by leaving its iteration; one refused unread, by `discard`.
+ */
+export async function readLimited(body: AsyncIterable<Uint8Array> | null | undefined, declaredLength: unknown, limit: number): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const declared = Number(declaredLength);
+  if (declared > limit) {
+    await discard(body);
     throw tooLarge(declared, limit);
   }
-  if (!response.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(size, limit);
-    }
-    chunks.push(value);
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge(size, limit);
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** Closes a body nobody will read: a web stream is cancelled, a node:http answer destroyed (freeing its socket). */
+async function discard(body: object): Promise<void> {
+  if ('destroy' in body && typeof body.destroy === 'function') body.destroy();
+  else if ('cancel' in body && typeof body.cancel === 'function') await (body.cancel() as Promise<void>).catch(() => undefined);
 }
 
 export function tooLarge(size: number, limit: number): StepFailure {

@@ -74,7 +74,7 @@ export function createWebhookOutExecutor(resolveSecret: WebhookSecretResolver = 
         const answer = await fetch(url, { method: 'POST', headers, body, signal, redirect: 'manual' });
         status = answer.status;
         if (status < 200 || status >= 300) {
-          const text = (await readLimited(answer, FAILURE_BODY_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
+          const text = (await readLimited(answer.body, answer.headers.get('content-length'), FAILURE_BODY_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
           throw deliveryFailure(where, status, text);
         }
         await answer.body?.cancel().catch(() => undefined);
