@@ -97,16 +97,18 @@ export class ProjectionRunner {
     const work = group.flatMap((projector) => categories.filter(([category]) => projector.categories.includes(category)).map(([category, received]) => ({ projector, category, received })));
     if (work.length === 0) return;
     const gaps = await this.db.transaction().execute(async (trx) => {
+      const checkpoints = await lockCheckpoints(trx, work.map(({ projector, category }) => ({ projection: projector.name, category })));
       const found: { projector: Projector; category: string }[] = [];
-      for (const { projector, category, received } of work) {
-        const checkpoint = await lockCheckpoint(trx, projector.name, category);
-        const { run, gap } = continuation(received, checkpoint);
+      const advanced: CheckpointAdvance[] = [];
+      for (const [index, { projector, category, received }] of work.entries()) {
+        const { run, gap } = continuation(received, checkpoints[index]);
         if (run.length > 0) {
           await this.applyAll(trx, projector, run);
-          await saveCheckpoint(trx, projector.name, category, run[run.length - 1].position, run.length);
+          advanced.push({ projection: projector.name, category, position: run[run.length - 1].position, applied: run.length });
         }
         if (gap) found.push({ projector, category });
       }
+      await saveCheckpoints(trx, advanced);
       return found;
     });
     for (const projector of new Set(gaps.map((g) => g.projector))) {
@@ -124,10 +126,11 @@ export class ProjectionRunner {
         const events = await this.store.readAll({ after: from, limit: CATCH_UP_BATCH, categories: [category] });
         if (events.length === 0) break;
         applied += await this.db.transaction().execute(async (trx) => {
-          const checkpoint = await lockCheckpoint(trx, projector.name, category);
+          const [checkpoint] = await lockCheckpoints(trx, [{ projection: projector.name, category }]);
           const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
-          if (fresh.length > 0) await this.applyAll(trx, projector, fresh);
-          if (fresh.length > 0) await saveCheckpoint(trx, projector.name, category, fresh[fresh.length - 1].position, fresh.length);
+          if (fresh.length === 0) return 0;
+          await this.applyAll(trx, projector, fresh);
+          await saveCheckpoints(trx, [{ projection: projector.name, category, position: fresh[fresh.length - 1].position, applied: fresh.length }]);
           return fresh.length;
         });
         onProgress?.(applied);
@@ -188,37 +191,43 @@ async function readCheckpoint(db: Kysely<Database>, projection: string, category
 }
 
 /**
- * Locks (creating when needed) the checkpoint row, serialising every writer of this projection: in
- * one statement, since the no-op update of an existing row locks it as SELECT ... FOR UPDATE would.
+ * Locks (creating when needed) the checkpoint rows, serialising every writer of these projections, and answers their
+ * positions in the order asked. One statement for all the projectors of a queue, since each statement is a round
+ * trip: the no-op update of an existing row locks it as SELECT ... FOR UPDATE would. Rows are locked in key order,
+ * the one order every writer uses.
  */
-async function lockCheckpoint(trx: Transaction<Database>, projection: string, category: string): Promise<LogPosition> {
-  const row = await trx
+async function lockCheckpoints(trx: Transaction<Database>, keys: readonly { projection: string; category: string }[]): Promise<LogPosition[]> {
+  if (keys.length === 0) return [];
+  const keyOf = (projection: string, category: string) => `${projection}\u0000${category}`;
+  const ordered = [...keys].sort((a, b) => (keyOf(a.projection, a.category) < keyOf(b.projection, b.category) ? -1 : 1));
+  const rows = await trx
     .insertInto('projection_checkpoint')
-    .values({ projection, category, transaction_id: '0', global_position: '0', events_applied: 0 })
+    .values(ordered.map(({ projection, category }) => ({ projection, category, transaction_id: '0', global_position: '0', events_applied: 0 })))
     .onConflict((oc) => oc.columns(['projection', 'category']).doUpdateSet({ projection: (eb) => eb.ref('excluded.projection') }))
-    .returning(['transaction_id', 'global_position'])
-    .executeTakeFirstOrThrow();
-  return { transactionId: BigInt(row.transaction_id), globalPosition: BigInt(row.global_position) };
+    .returning(['projection', 'category', 'transaction_id', 'global_position'])
+    .execute();
+  const positions = new Map(rows.map((r) => [keyOf(r.projection, r.category), { transactionId: BigInt(r.transaction_id), globalPosition: BigInt(r.global_position) }]));
+  return keys.map(({ projection, category }) => positions.get(keyOf(projection, category))!);
 }
 
-async function saveCheckpoint(
-  trx: Transaction<Database>,
-  projection: string,
-  category: string,
-  position: LogPosition,
-  applied: number,
-): Promise<void> {
-  await trx
-    .updateTable('projection_checkpoint')
-    .set({
-      transaction_id: position.transactionId.toString(),
-      global_position: position.globalPosition.toString(),
-      events_applied: sql`events_applied + ${applied}`,
-      updated_at: new Date().toISOString(),
-    })
-    .where('projection', '=', projection)
-    .where('category', '=', category)
-    .execute();
+interface CheckpointAdvance {
+  projection: string;
+  category: string;
+  position: LogPosition;
+  applied: number;
+}
+
+/** Moves checkpoints (locked by lockCheckpoints in this transaction) forward, all in one statement. */
+async function saveCheckpoints(trx: Transaction<Database>, advances: readonly CheckpointAdvance[]): Promise<void> {
+  if (advances.length === 0) return;
+  const values = advances.map(
+    (a) => sql`(${a.projection}::text, ${a.category}::text, ${a.position.transactionId.toString()}::bigint, ${a.position.globalPosition.toString()}::bigint, ${a.applied}::bigint)`,
+  );
+  await sql`
+    UPDATE projection_checkpoint AS c
+    SET transaction_id = v.transaction_id, global_position = v.global_position, events_applied = c.events_applied + v.applied, updated_at = ${new Date().toISOString()}
+    FROM (VALUES ${sql.join(values)}) AS v(projection, category, transaction_id, global_position, applied)
+    WHERE c.projection = v.projection AND c.category = v.category`.execute(trx);
 }
 
 /** True once the projection has applied everything up to `position` in that category. */
