@@ -113,10 +113,20 @@ export const executionTimerProjector: Projector = {
       for (const key of change.clear ?? []) rows.set(key, null);
       for (const row of change.set ?? []) rows.set(row.timer_key, row);
     }
-    if (clearedExecutions.size > 0) await trx.deleteFrom('execution_timer').where('execution_id', 'in', [...clearedExecutions]).execute();
     const gone = [...rows].filter(([, row]) => row === null).map(([key]) => key);
     const set = [...rows.values()].filter((row): row is TimerRow => row !== null);
-    if (gone.length > 0) await trx.deleteFrom('execution_timer').where('timer_key', 'in', gone).execute();
+    // One statement for both kinds of clearing: each statement is a round trip inside the batch's transaction.
+    if (clearedExecutions.size > 0 || gone.length > 0) {
+      await trx
+        .deleteFrom('execution_timer')
+        .where((eb) =>
+          eb.or([
+            ...(clearedExecutions.size > 0 ? [eb('execution_id', 'in', [...clearedExecutions])] : []),
+            ...(gone.length > 0 ? [eb('timer_key', 'in', gone)] : []),
+          ]),
+        )
+        .execute();
+    }
     if (set.length > 0) {
       await trx
         .insertInto('execution_timer')

@@ -189,12 +189,17 @@ export const executionProjector: Projector = {
   tables: ['execution', 'execution_step'],
 
   async apply(trx: Transaction<Database>, events: readonly RecordedEvent[]): Promise<void> {
-    const ids = [...new Set(events.map((e) => (e.data as { executionId: string }).executionId))];
+    // A run that starts in this batch has no rows yet (its ExecutionStarted is its first event, applied once): only
+    // the others are read. Under load a run often starts and ends within one batch, and then nothing is.
+    const starting = new Set(events.filter((e) => e.type === 'ExecutionStarted').map((e) => (e.data as { executionId: string }).executionId));
+    const known = [...new Set(events.map((e) => (e.data as { executionId: string }).executionId))].filter((id) => !starting.has(id));
     const runs = new Map<string, RunRow>();
     const steps = new Map<string, StepRow>();
-    for (const row of await trx.selectFrom('execution').selectAll().where('execution_id', 'in', ids).execute()) runs.set(row.execution_id, runFromSelected(row));
-    for (const row of await trx.selectFrom('execution_step').selectAll().where('execution_id', 'in', ids).execute()) {
-      steps.set(stepKey(row.execution_id, row.scheduled_id), stepFromSelected(row));
+    if (known.length > 0) {
+      for (const row of await trx.selectFrom('execution').selectAll().where('execution_id', 'in', known).execute()) runs.set(row.execution_id, runFromSelected(row));
+      for (const row of await trx.selectFrom('execution_step').selectAll().where('execution_id', 'in', known).execute()) {
+        steps.set(stepKey(row.execution_id, row.scheduled_id), stepFromSelected(row));
+      }
     }
     const before = new Map([...runs].map(([k, v]) => [k, v]));
     const stepsBefore = new Map([...steps].map(([k, v]) => [k, v]));
