@@ -131,8 +131,10 @@ async function main() {
     const byStatus = await db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
     console.log(`runs by status: ${JSON.stringify(byStatus)}`);
     // A failed run is a finding, not noise: say why, from the failing step's row.
-    const failures = await db.selectFrom('execution_step').select(['step_id', 'attempt', 'error']).where('status', 'in', ['failed', 'timed_out']).limit(3).execute();
-    for (const f of failures) console.log(`  failed step ${f.step_id} (attempt ${f.attempt}): ${JSON.stringify(f.error)}`);
+    const failedRuns = await db.selectFrom('execution').select(['execution_id', 'error']).where('status', '=', 'failed').limit(3).execute();
+    for (const run of failedRuns) console.log(`  failed run ${run.execution_id}: ${JSON.stringify(run.error)}`);
+    const failedSteps = await db.selectFrom('execution_step').select(['step_id', 'attempt', 'error']).where('status', 'in', ['failed', 'timed_out']).limit(3).execute();
+    for (const step of failedSteps) console.log(`  failed step ${step.step_id} (attempt ${step.attempt}): ${JSON.stringify(step.error)}`);
     const lastFinish = Math.max(...[...done.values()].map((d) => d.at));
     const sustained = done.size / ((lastFinish - t0) / 1000);
     const commitsPerRun = ((await commits()) - before) / started.length;
