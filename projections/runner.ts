@@ -199,7 +199,8 @@ async function readCheckpoint(db: Kysely<Database>, projection: string, category
 async function lockCheckpoints(trx: Transaction<Database>, keys: readonly { projection: string; category: string }[]): Promise<LogPosition[]> {
   if (keys.length === 0) return [];
   const keyOf = (projection: string, category: string) => `${projection}\u0000${category}`;
-  const ordered = [...keys].sort((a, b) => (keyOf(a.projection, a.category) < keyOf(b.projection, b.category) ? -1 : 1));
+  // Each key once (a second row for the same key would make ON CONFLICT fail), in key order.
+  const ordered = [...new Map(keys.map((k) => [keyOf(k.projection, k.category), k])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, k]) => k);
   const rows = await trx
     .insertInto('projection_checkpoint')
     .values(ordered.map(({ projection, category }) => ({ projection, category, transaction_id: '0', global_position: '0', events_applied: 0 })))
