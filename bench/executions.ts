@@ -130,7 +130,7 @@ async function main() {
     const cpuLine = cpuPerRunLine(cpuBefore, cpuByServer(), started.length);
     const byStatus = await db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
     console.log(`runs by status: ${JSON.stringify(byStatus)}`);
-    // A failed run is a finding, not noise: say why, from the failing step's row.
+    // A failed run is a finding, not noise: say why, from the runs' errors and the failed attempts' rows.
     const failedRuns = await db.selectFrom('execution').select(['execution_id', 'error']).where('status', '=', 'failed').limit(3).execute();
     for (const run of failedRuns) console.log(`  failed run ${run.execution_id}: ${JSON.stringify(run.error)}`);
     const failedSteps = await db.selectFrom('execution_step').select(['step_id', 'attempt', 'error']).where('status', 'in', ['failed', 'timed_out']).limit(3).execute();

@@ -200,7 +200,8 @@ async function lockCheckpoints(trx: Transaction<Database>, keys: readonly { proj
   if (keys.length === 0) return [];
   const keyOf = (projection: string, category: string) => `${projection}\u0000${category}`;
   // Each key once (a second row for the same key would make ON CONFLICT fail), in key order.
-  const ordered = [...new Map(keys.map((k) => [keyOf(k.projection, k.category), k])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, k]) => k);
+  const unique = new Map(keys.map((k) => [keyOf(k.projection, k.category), k]));
+  const ordered = [...unique.keys()].sort().map((key) => unique.get(key)!);
   const rows = await trx
     .insertInto('projection_checkpoint')
     .values(ordered.map(({ projection, category }) => ({ projection, category, transaction_id: '0', global_position: '0', events_applied: 0 })))

@@ -50,7 +50,6 @@ export function processTestSetup(prefix: string, extraEnv: NodeJS.ProcessEnv = {
   return { config, env };
 }
 
-
 export interface TestApp {
   app: INestApplication;
   infra: Infrastructure;
