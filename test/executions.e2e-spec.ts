@@ -43,6 +43,11 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(byStep.yes.output).toEqual({ verdict: 'big Ada' });
     expect(byStep.no.status).toBe('skipped');
     expect(run.output).toEqual({ yes: { verdict: 'big Ada' } });
+    // Each attempt that ran shows when it started and where, though its start was recorded on its outcome.
+    for (const id of ['calc', 'big', 'yes']) {
+      expect(byStep[id]).toMatchObject({ startedAt: expect.any(String), workerId: expect.any(String), durationMs: expect.any(Number) });
+      expect(Date.parse(byStep[id].startedAt)).toBeLessThanOrEqual(Date.parse(byStep[id].finishedAt));
+    }
     // Pure steps run while the command that scheduled them is handled: the whole run is one append.
     const stored = await t.infra.store.readStream(executionStream(run.id));
     expect(new Set(stored.map((e) => `${e.position.transactionId}`)).size).toBe(1);
@@ -52,6 +57,9 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(types[0]).toBe('ExecutionStarted');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
     expect(types).toContain('StepSkipped');
+    // A start reported with its outcome rides on the outcome: no StepStarted of its own.
+    expect(types).not.toContain('StepStarted');
+    expect(types.filter((type: string) => type === 'StepSucceeded')).toHaveLength(3);
     // Replay: after the first step's completion only calc has an output.
     const calcDone = timeline.body.events.find((e: { type: string; data: { stepId: string } }) => e.type === 'StepSucceeded' && e.data.stepId === 'calc').number;
     const at = await api.get(`/api/workflows/executions/${run.id}/timeline?at=${calcDone}`).expect(200);

@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Transaction } from 'kysely';
-import type { ExecutionEvent, RecordedEvent } from '@contracts';
+import type { ExecutionEvent, RecordedEvent, StartedWithOutcome } from '@contracts';
 import { StreamCategory } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
@@ -10,6 +10,9 @@ type StepRow = Insertable<ExecutionStepTable>;
 
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 const ms = (from: string | null | undefined, to: string): number | null => (from ? Math.max(0, Date.parse(to) - Date.parse(from)) : null);
+/** The start an outcome event carries (no StepStarted was recorded for it), as the row's columns; nothing when the row has its start. */
+const startedFrom = (row: StepRow, data: StartedWithOutcome): Pick<StepRow, 'started_at' | 'worker_id'> =>
+  data.startedAt && !row.started_at ? { started_at: data.startedAt, worker_id: data.workerId ?? null } : {};
 /** A step row is one scheduling (a loop runs a step once per item with the same attempt number). */
 const stepKey = (executionId: string, scheduledId: string) => `${executionId}/${scheduledId}`;
 
@@ -93,8 +96,9 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
           input: null, output: json(d.output), error: null, scheduled_at: null, started_at: null, finished_at: d.completedAt, duration_ms: 0, worker_id: null,
         });
       } else {
-        const from = (row.started_at ?? row.scheduled_at) as string | null;
-        steps.set(key, { ...row, status: 'succeeded', output: json(d.output), finished_at: d.completedAt, duration_ms: ms(from, d.completedAt) });
+        const started = startedFrom(row, d);
+        const from = (started.started_at ?? row.started_at ?? row.scheduled_at) as string | null;
+        steps.set(key, { ...row, ...started, status: 'succeeded', output: json(d.output), finished_at: d.completedAt, duration_ms: ms(from, d.completedAt) });
       }
       updateRun({ steps_done: (run?.steps_done ?? 0) + 1 });
       return;
@@ -105,8 +109,9 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
       const at = event.type === 'StepFailed' ? event.data.failedAt : event.data.timedOutAt;
       const error = event.type === 'StepFailed' ? event.data.error : { kind: 'Timeout', message: `Timed out after ${event.data.timeoutMs} ms`, retryable: true };
       const row = steps.get(stepKey(runId, d.scheduledId));
-      const from = (row?.started_at ?? row?.scheduled_at) as string | null | undefined;
-      updateStep(d.scheduledId, { status: event.type === 'StepFailed' ? 'failed' : 'timed_out', error: json({ ...error, handling: d.handling }), finished_at: at, duration_ms: ms(from, at) });
+      const started = row && event.type === 'StepFailed' ? startedFrom(row, event.data) : {};
+      const from = (started.started_at ?? row?.started_at ?? row?.scheduled_at) as string | null | undefined;
+      updateStep(d.scheduledId, { ...started, status: event.type === 'StepFailed' ? 'failed' : 'timed_out', error: json({ ...error, handling: d.handling }), finished_at: at, duration_ms: ms(from, at) });
       updateRun(d.handling === 'continue' ? { steps_done: (run?.steps_done ?? 0) + 1 } : {});
       return;
     }

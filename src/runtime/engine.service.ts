@@ -118,7 +118,8 @@ export class EngineService implements OnApplicationBootstrap, OnApplicationShutd
    * is refused.
    */
   private runPureStepsNow(events: readonly { type: string; data: unknown }[], correlationId: string, revision: bigint): void {
-    const started = new Set(events.filter((e) => e.type === 'StepStarted').map((e) => (e.data as { scheduledId: string }).scheduledId));
+    // Started or already closed in the same append (an outcome carries its start): nothing left to run.
+    const started = new Set(events.filter((e) => e.type !== 'StepScheduled').map((e) => (e.data as { scheduledId?: string }).scheduledId));
     for (const event of events) {
       if (event.type !== 'StepScheduled' || this.shutdown.signal.aborted) continue;
       const data = event.data as StepScheduledData;

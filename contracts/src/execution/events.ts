@@ -95,7 +95,16 @@ export interface StepStartedData extends AttemptRef {
   startedAt: string;
   workerId?: string;
 }
-export interface StepSucceededData extends AttemptRef {
+/**
+ * An attempt's start when the worker reported it with the outcome: the outcome event carries it and
+ * no StepStarted is recorded (as Temporal records an activity's start lazily). A StepStarted of its
+ * own is recorded only when the start is reported before the outcome (StartStep, waits, loops).
+ */
+export interface StartedWithOutcome {
+  startedAt?: string;
+  workerId?: string;
+}
+export interface StepSucceededData extends AttemptRef, StartedWithOutcome {
   output: unknown;
   /** Taken over from an earlier run (fork), not run again. */
   reused?: boolean;
@@ -103,7 +112,7 @@ export interface StepSucceededData extends AttemptRef {
   edgeConditions?: Record<string, boolean>;
   completedAt: string;
 }
-export interface StepFailedData extends AttemptRef {
+export interface StepFailedData extends AttemptRef, StartedWithOutcome {
   error: StepError;
   handling: FailureHandling;
   failedAt: string;

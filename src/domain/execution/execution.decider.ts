@@ -1,4 +1,4 @@
-import type { ErrorStrategy, ExecutionCommand, FailureHandling, StepError } from '@contracts';
+import type { ErrorStrategy, ExecutionCommand, FailureHandling, StartedWithOutcome, StepError } from '@contracts';
 import { STEP_TIMEOUT_ERROR_KIND } from '@contracts';
 import { DomainError, assertNever, type Decider } from '../decider';
 import { FINISHED, evolveExecution, initialExecutionState, type ExecutionDecidedEvent, type ExecutionState, type StepRun } from './execution.state';
@@ -86,14 +86,23 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
       }
       const succeeded: ExecutionDecidedEvent = {
         type: 'StepSucceeded',
-        data: { executionId, stepId, attempt, scheduledId, output: isLoop ? { iterations: 0 } : output, ...(edgeConditions ? { edgeConditions } : {}), completedAt: at },
+        data: {
+          executionId,
+          stepId,
+          attempt,
+          scheduledId,
+          ...startReported(run, command.data),
+          output: isLoop ? { iterations: 0 } : output,
+          ...(edgeConditions ? { edgeConditions } : {}),
+          completedAt: at,
+        },
       };
-      return andThen(state, [...startedFirst(state, run, command.data), succeeded], at, commandId);
+      return andThen(state, [succeeded], at, commandId);
     }
     case 'FailStep': {
       const { stepId, attempt, scheduledId, error, random } = command.data;
       const run = requireLiveAttempt(state, stepId, attempt, scheduledId, reportable(command.data));
-      return [...startedFirst(state, run, command.data), ...failStep(state, stepId, run, error, random, at, commandId)];
+      return failStep(state, stepId, run, error, random, at, commandId, startReported(run, command.data));
     }
     case 'WaitStep': {
       const { stepId, attempt, scheduledId } = command.data;
@@ -161,18 +170,37 @@ export function decideExecution(command: ExecutionCommand, state: ExecutionState
 /** Reports may close an attempt never reported started when they say when it started. */
 const reportable = (data: { startedAt?: string }): StepRun['status'][] => (data.startedAt ? ['scheduled', 'running'] : ['running']);
 
-/** The StepStarted a report implies, when the attempt was never reported started. */
+/**
+ * The start a report carries for an attempt never reported started, to record on its outcome
+ * (StepSucceeded, StepFailed) instead of as a StepStarted of its own: one event fewer per attempt,
+ * and events are what an execution's cost is counted in (each is appended, forwarded and projected).
+ */
+function startReported(run: StepRun, data: { startedAt?: string; workerId?: string }): StartedWithOutcome {
+  if (run.status !== 'scheduled' || !data.startedAt) return {};
+  return { startedAt: data.startedAt, ...(data.workerId ? { workerId: data.workerId } : {}) };
+}
+
+/** The StepStarted a report implies when the attempt was never reported started and its report opens a wait or a loop. */
 function startedFirst(state: ExecutionState, run: StepRun, data: { stepId: string; attempt: number; scheduledId: string; startedAt?: string; workerId?: string }): ExecutionDecidedEvent[] {
   if (run.status !== 'scheduled' || !data.startedAt) return [];
   const { stepId, attempt, scheduledId, startedAt, workerId } = data;
   return [{ type: 'StepStarted', data: { executionId: state.executionId, stepId, attempt, scheduledId, startedAt, ...(workerId ? { workerId } : {}) } }];
 }
 
-function failStep(state: ExecutionState, stepId: string, run: StepRun, error: StepError, random: number, at: string, commandId: string): ExecutionDecidedEvent[] {
+function failStep(
+  state: ExecutionState,
+  stepId: string,
+  run: StepRun,
+  error: StepError,
+  random: number,
+  at: string,
+  commandId: string,
+  start: StartedWithOutcome = {},
+): ExecutionDecidedEvent[] {
   const { executionId } = state;
   const { attempt, scheduledId = '' } = run;
   const handling = handlingOf(state, stepId, run, error);
-  const failed: ExecutionDecidedEvent = { type: 'StepFailed', data: { executionId, stepId, attempt, scheduledId, error, handling, failedAt: at } };
+  const failed: ExecutionDecidedEvent = { type: 'StepFailed', data: { executionId, stepId, attempt, scheduledId, ...start, error, handling, failedAt: at } };
   return andThen(state, [failed, ...consequences(state, stepId, run, handling, error, random, at)], at, commandId);
 }
 

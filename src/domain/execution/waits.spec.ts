@@ -44,10 +44,20 @@ const approvalWait = (approvers: object, extra: object = {}) => ({
 });
 
 describe('execution waits', () => {
-  it('records a report that was never started as StepStarted and its outcome in one decision', () => {
+  it('records the start of a report that was never started on its outcome, with no StepStarted of its own', () => {
     const events = start(graph([step('a')]));
-    const after = play(events, { type: 'CompleteStep', data: { ...live(events, 'a'), output: { x: 1 }, startedAt: T0 } });
-    expect(types(after.slice(events.length))).toEqual(['StepStarted', 'StepSucceeded', 'ExecutionSucceeded']);
+    const after = play(events, { type: 'CompleteStep', data: { ...live(events, 'a'), output: { x: 1 }, startedAt: T0, workerId: 'w1' } });
+    expect(types(after.slice(events.length))).toEqual(['StepSucceeded', 'ExecutionSucceeded']);
+    expect(after[events.length].data).toMatchObject({ startedAt: T0, workerId: 'w1' });
+    const failed = play(events, { type: 'FailStep', data: { ...live(events, 'a'), startedAt: T0, error: { kind: 'E', message: 'x', retryable: false }, random: 0 } });
+    expect(types(failed.slice(events.length))).toEqual(['StepFailed', 'ExecutionFailed']);
+    expect(failed[events.length].data).toMatchObject({ startedAt: T0 });
+  });
+
+  it('records a StepStarted of its own when a report opens a wait', () => {
+    const events = start(graph([step('wait', 'delay')]));
+    const waiting = play(events, { type: 'WaitStep', data: { ...live(events, 'wait'), startedAt: T0, wait: { kind: 'timer', timerId: 't1', fireAt: '2026-11-28T10:05:00.000Z' } } });
+    expect(types(waiting.slice(events.length))).toEqual(['StepStarted', 'TimerStarted']);
   });
 
   it('rejects a duplicate completion of the same attempt', () => {
