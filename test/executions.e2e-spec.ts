@@ -43,9 +43,10 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(byStep.yes.output).toEqual({ verdict: 'big Ada' });
     expect(byStep.no.status).toBe('skipped');
     expect(run.output).toEqual({ yes: { verdict: 'big Ada' } });
-    // Each attempt that ran shows when it started and where, though its start was recorded on its outcome.
+    // Each attempt that ran shows its action, input, when it was scheduled and started and where, though
+    // all of it was recorded on its outcome.
     for (const id of ['calc', 'big', 'yes']) {
-      expect(byStep[id]).toMatchObject({ startedAt: expect.any(String), workerId: expect.any(String), durationMs: expect.any(Number) });
+      expect(byStep[id]).toMatchObject({ actionType: expect.any(String), input: expect.any(Object), scheduledAt: expect.any(String), startedAt: expect.any(String), workerId: expect.any(String), durationMs: expect.any(Number) });
       expect(Date.parse(byStep[id].startedAt)).toBeLessThanOrEqual(Date.parse(byStep[id].finishedAt));
     }
     // Pure steps run while the command that scheduled them is handled: the whole run is one append.
@@ -57,8 +58,9 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(types[0]).toBe('ExecutionStarted');
     expect(types.at(-1)).toBe('ExecutionSucceeded');
     expect(types).toContain('StepSkipped');
-    // A start reported with its outcome rides on the outcome: no StepStarted of its own.
+    // Pure steps run inline: each is one StepSucceeded carrying its scheduling and start.
     expect(types).not.toContain('StepStarted');
+    expect(types).not.toContain('StepScheduled');
     expect(types.filter((type: string) => type === 'StepSucceeded')).toHaveLength(3);
     // Replay: after the first step's completion only calc has an output.
     const calcDone = timeline.body.events.find((e: { type: string; data: { stepId: string } }) => e.type === 'StepSucceeded' && e.data.stepId === 'calc').number;

@@ -50,8 +50,11 @@ export function timerChangeOf(recorded: RecordedEvent): TimerChange {
         clear: [retryKey(executionId, stepId, attempt)],
       };
     }
-    case 'StepSucceeded':
-      return { clear: [timeoutKey(event.data.scheduledId), approvalKey(event.data.executionId, event.data.stepId)] };
+    case 'StepSucceeded': {
+      const { executionId, stepId, attempt, scheduledId, scheduled } = event.data;
+      // Scheduled in the same write (compactExecution): what its StepScheduled would clear, a due retry's timer.
+      return { clear: [timeoutKey(scheduledId), approvalKey(executionId, stepId), ...(scheduled ? [retryKey(executionId, stepId, attempt)] : [])] };
+    }
     case 'StepFailed':
     case 'StepTimedOut':
     case 'ChildExecutionStarted':

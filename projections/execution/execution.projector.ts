@@ -1,5 +1,5 @@
 import type { Insertable, Selectable, Transaction } from 'kysely';
-import type { ExecutionEvent, RecordedEvent, StartedWithOutcome } from '@contracts';
+import type { AttemptRef, ExecutionEvent, RecordedEvent, StartedWithOutcome, StepScheduling } from '@contracts';
 import { StreamCategory } from '@contracts';
 import type { Database } from '../../src/adapters/database/tables';
 import type { Projector } from '../projector';
@@ -13,6 +13,24 @@ const ms = (from: string | null | undefined, to: string): number | null => (from
 /** The start an outcome event carries (no StepStarted was recorded for it), as the row's columns; nothing when the row has its start. */
 const startedFrom = (row: StepRow, data: StartedWithOutcome): Pick<StepRow, 'started_at' | 'worker_id'> =>
   data.startedAt && !row.started_at ? { started_at: data.startedAt, worker_id: data.workerId ?? null } : {};
+/** The row of an attempt just scheduled. */
+const scheduledRow = (ref: AttemptRef, d: StepScheduling): StepRow => ({
+  execution_id: ref.executionId,
+  step_id: ref.stepId,
+  attempt: ref.attempt,
+  scheduled_id: ref.scheduledId,
+  iteration: d.iteration ?? null,
+  action_type: d.actionType ?? '',
+  status: 'scheduled',
+  input: json(d.input),
+  output: null,
+  error: null,
+  scheduled_at: d.scheduledAt,
+  started_at: null,
+  finished_at: null,
+  duration_ms: null,
+  worker_id: null,
+});
 /** A step row is one scheduling (a loop runs a step once per item with the same attempt number). */
 const stepKey = (executionId: string, scheduledId: string) => `${executionId}/${scheduledId}`;
 
@@ -60,28 +78,10 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
       });
       return;
     }
-    case 'StepScheduled': {
-      const d = event.data;
-      steps.set(stepKey(runId, d.scheduledId), {
-        execution_id: runId,
-        step_id: d.stepId,
-        attempt: d.attempt,
-        scheduled_id: d.scheduledId,
-        iteration: d.iteration ?? null,
-        action_type: d.actionType ?? '',
-        status: 'scheduled',
-        input: json(d.input),
-        output: null,
-        error: null,
-        scheduled_at: d.scheduledAt,
-        started_at: null,
-        finished_at: null,
-        duration_ms: null,
-        worker_id: null,
-      });
+    case 'StepScheduled':
+      steps.set(stepKey(runId, event.data.scheduledId), scheduledRow(event.data, event.data));
       updateRun({});
       return;
-    }
     case 'StepStarted':
       updateStep(event.data.scheduledId, { status: 'running', started_at: event.data.startedAt, worker_id: event.data.workerId ?? null });
       updateRun({});
@@ -89,7 +89,8 @@ export function evolveExecutionRows(runs: Map<string, RunRow>, steps: Map<string
     case 'StepSucceeded': {
       const d = event.data;
       const key = stepKey(runId, d.scheduledId);
-      const row = steps.get(key);
+      // Scheduled in the same write, the scheduling rides on this event (compactExecution).
+      const row = d.scheduled ? scheduledRow(d, d.scheduled) : steps.get(key);
       if (d.reused || !row) {
         steps.set(key, {
           execution_id: runId, step_id: d.stepId, attempt: d.attempt, scheduled_id: d.scheduledId, iteration: null, action_type: '', status: 'reused',

@@ -190,7 +190,7 @@ async function createStream<C extends Command, E extends DecidedEvent, S>(
   }
 }
 
-/** The command's events, then those of the follow-ups they lead to (each decided on the state before it). */
+/** The command's events, then those of the follow-ups they lead to (each decided on the state before it), compacted by the decider. */
 async function decideWithFollowUps<C extends Command, E extends DecidedEvent, S>(
   decider: Decider<C, E, S>,
   command: C,
@@ -225,7 +225,7 @@ async function decideWithFollowUps<C extends Command, E extends DecidedEvent, S>
     }
     events.push(...newest);
   }
-  return events;
+  return decider.compact ? decider.compact(events) : events;
 }
 
 interface Loaded<S> {

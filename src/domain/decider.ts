@@ -18,6 +18,12 @@ export interface Decider<C extends Command, E extends DecidedEvent, S> {
   initialState: () => S;
   evolve: (state: S, event: E) => S;
   decide: (command: C, state: S) => E[];
+  /**
+   * The events decided for one write (a command and its follow-ups), recorded as fewer where one
+   * event can stand for several: folding the answer must give the state folding them all gives.
+   * Optional; events are what a stream's cost is counted in (each is appended, forwarded, projected).
+   */
+  compact?: (events: readonly EventEnvelope[]) => EventEnvelope[];
 }
 
 export type DomainErrorKind = 'not_found' | 'conflict' | 'rule_violated';

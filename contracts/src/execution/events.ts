@@ -104,7 +104,15 @@ export interface StartedWithOutcome {
   startedAt?: string;
   workerId?: string;
 }
+/** What a StepScheduled records besides the attempt it names. */
+export type StepScheduling = Omit<StepScheduledData, keyof AttemptRef>;
 export interface StepSucceededData extends AttemptRef, StartedWithOutcome {
+  /**
+   * The attempt's scheduling, when it was scheduled and succeeded in the same write (a pure step
+   * run inline, as Temporal records a local activity as one marker): recorded here instead of as a
+   * StepScheduled of its own.
+   */
+  scheduled?: StepScheduling;
   output: unknown;
   /** Taken over from an earlier run (fork), not run again. */
   reused?: boolean;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import type { EdgeDefinition, ExecutionCommand, RetryPolicy, StepDefinition, WorkflowDefinition } from '@contracts';
+import type { EdgeDefinition, EventEnvelope, ExecutionCommand, RetryPolicy, StepDefinition, WorkflowDefinition } from '@contracts';
 import { emptyDefinition } from '@contracts';
 import { specFor } from '../testing/given-when-then';
-import { decideExecution, evolveExecution, executionDecider, initialExecutionState, type ExecutionDecidedEvent } from './execution.decider';
+import { compactExecution, decideExecution, evolveExecution, executionDecider, initialExecutionState, type ExecutionDecidedEvent } from './execution.decider';
 import { effectivePolicy, retryDelayMs } from './walk';
 
 const executionId = '0b6e2f4e-3b7a-4c55-9d2e-7f0d6c1a2b3c';
@@ -414,6 +414,39 @@ describe('execution decider', () => {
           expect([...closed].sort()).toEqual(steps.map((s) => s.id).sort());
           const schedules = events.filter((e) => e.type === 'StepScheduled').map((e) => `${(e.data as { stepId: string }).stepId}#${(e.data as { attempt: number }).attempt}`);
           expect(new Set(schedules).size).toBe(schedules.length);
+        }),
+        { numRuns: 200 },
+      ));
+
+    it('folds to the same state when any stretch of the run is compacted as one write (a schedule and its success become one event)', () =>
+      fc.assert(
+        fc.property(dagArb, fc.nat(), fc.nat(), ({ n, conditions, results, edges, order }, a, b) => {
+          const steps = Array.from({ length: n }, (_, i) => step(`s${i}`, conditions[i] ? 'condition' : 'transform'));
+          const def = graph(
+            steps,
+            edges.map(([x, y, label]) => ({ ...edge(`s${x}`, `s${y}`), ...(label && conditions[x] ? { label } : {}) })),
+          );
+          // Workers report each start with its outcome, as the engine does.
+          let events = history(start(def));
+          const picks = order[Symbol.iterator]();
+          for (let guard = 0; guard < 10 * n + 10; guard++) {
+            const state = events.reduce(evolveExecution, initialExecutionState());
+            const live = Object.keys(state.steps).filter((id) => state.steps[id].status === 'scheduled');
+            if (state.status !== 'running' || live.length === 0) break;
+            const id = live[picks.next().value % live.length];
+            const index = Number(id.slice(1));
+            const report = complete(events, id, conditions[index] ? { result: results[index] } : { ok: true });
+            events = then(events, { ...report, data: { ...report.data, startedAt: T0 } } as typeof report, `g${guard}`);
+          }
+          const [from, to] = [a % (events.length + 1), b % (events.length + 1)].sort((x, y) => x - y);
+          const write = events.slice(from, to) as unknown as EventEnvelope[];
+          const compacted = compactExecution(write) as unknown as ExecutionDecidedEvent[];
+          const ids = (type: string, list: readonly { type: string; data: unknown }[]) => list.filter((e) => e.type === type).map((e) => (e.data as { scheduledId: string }).scheduledId);
+          const settledHere = ids('StepSucceeded', write).filter((id) => ids('StepScheduled', write).includes(id));
+          expect(compacted).toHaveLength(write.length - settledHere.length);
+          expect(ids('StepScheduled', compacted).filter((id) => settledHere.includes(id))).toEqual([]);
+          const fold = (list: ExecutionDecidedEvent[]) => list.reduce(evolveExecution, initialExecutionState());
+          expect(fold([...events.slice(0, from), ...compacted, ...events.slice(to)])).toEqual(fold(events));
         }),
         { numRuns: 200 },
       ));

@@ -1,4 +1,4 @@
-import type { ErrorStrategy, ExecutionCommand, FailureHandling, StartedWithOutcome, StepError } from '@contracts';
+import type { ErrorStrategy, EventEnvelope, ExecutionCommand, FailureHandling, StartedWithOutcome, StepError, StepScheduledData, StepSucceededData } from '@contracts';
 import { STEP_TIMEOUT_ERROR_KIND } from '@contracts';
 import { DomainError, assertNever, type Decider } from '../decider';
 import { FINISHED, evolveExecution, initialExecutionState, type ExecutionDecidedEvent, type ExecutionState, type StepRun } from './execution.state';
@@ -241,7 +241,31 @@ export const executionDecider: Decider<ExecutionCommand, ExecutionDecidedEvent, 
   initialState: initialExecutionState,
   evolve: evolveExecution,
   decide: decideExecution,
+  compact: compactExecution,
 };
+
+/**
+ * A step scheduled and succeeded in the same write (the engine's pure steps, run while the command
+ * that scheduled them is handled) is recorded as its StepSucceeded alone, carrying the scheduling:
+ * two events fewer per such step, and no step-timeout timer set and cleared for it.
+ */
+export function compactExecution(events: readonly EventEnvelope[]): EventEnvelope[] {
+  const scheduling = new Map<string, EventEnvelope>();
+  for (const event of events) if (event.type === 'StepScheduled') scheduling.set((event.data as StepScheduledData).scheduledId, event);
+  if (scheduling.size === 0) return [...events];
+  const folded = new Set<EventEnvelope>();
+  const compacted = events.map((event) => {
+    if (event.type !== 'StepSucceeded') return event;
+    const data = event.data as StepSucceededData;
+    const schedule = scheduling.get(data.scheduledId);
+    if (!schedule || data.scheduled || data.reused) return event;
+    const { executionId, stepId, attempt, scheduledId, ...scheduled } = schedule.data as StepScheduledData;
+    if (stepId !== data.stepId || attempt !== data.attempt) return event;
+    folded.add(schedule);
+    return { ...event, data: { ...data, scheduled } };
+  });
+  return compacted.filter((event) => !folded.has(event));
+}
 
 /** The decided events, followed by what they make happen next in the walk. */
 function andThen(state: ExecutionState, decided: ExecutionDecidedEvent[], at: string, commandId: string): ExecutionDecidedEvent[] {

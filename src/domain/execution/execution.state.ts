@@ -1,4 +1,4 @@
-import type { Approvers, ExecutionEvent, ExecutionTrigger, FailureHandling, ParentRef, RetryPolicy, StepError, WorkflowDefinition } from '@contracts';
+import type { Approvers, ExecutionEvent, ExecutionTrigger, FailureHandling, ParentRef, RetryPolicy, StepError, StepScheduling, WorkflowDefinition } from '@contracts';
 import { STEP_TIMEOUT_ERROR_KIND, emptyDefinition } from '@contracts';
 import { assertNever, type DecidedOf } from '../decider';
 import { loopShapes } from '../workflow/loops';
@@ -78,6 +78,15 @@ export const initialExecutionState = (): ExecutionState => ({
 
 export const FINISHED: ReadonlySet<ExecutionStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
+/** A step's run once an attempt is scheduled: whatever an earlier attempt left is gone. */
+const scheduledRun = (attempt: number, scheduledId: string, { retryPolicy, timeoutMs }: Pick<StepScheduling, 'retryPolicy' | 'timeoutMs'>): StepRun => ({
+  status: 'scheduled',
+  attempt,
+  scheduledId,
+  retryPolicy,
+  timeoutMs,
+});
+
 export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEvent): ExecutionState {
   const step = (stepId: string, change: (run: StepRun) => StepRun): ExecutionState => {
     const run = state.steps[stepId];
@@ -89,16 +98,15 @@ export function evolveExecution(state: ExecutionState, event: ExecutionDecidedEv
       const steps = Object.fromEntries(definition.steps.map((s) => [s.id, { status: 'pending', attempt: 0 } satisfies StepRun]));
       return { status: 'running', executionId, workflowId, workspaceId, version, definition, input, steps, trigger, parent, timeoutMs, startedAt };
     }
-    case 'StepScheduled': {
-      const { attempt, scheduledId, retryPolicy, timeoutMs } = event.data;
-      return step(event.data.stepId, () => ({ status: 'scheduled', attempt, scheduledId, retryPolicy, timeoutMs }));
-    }
+    case 'StepScheduled':
+      return step(event.data.stepId, () => scheduledRun(event.data.attempt, event.data.scheduledId, event.data));
     case 'StepStarted':
       return step(event.data.stepId, (run) => ({ ...run, status: 'running' }));
     case 'StepSucceeded': {
-      const { output, edgeConditions, attempt, scheduledId } = event.data;
+      const { output, edgeConditions, attempt, scheduledId, scheduled } = event.data;
       return step(event.data.stepId, (run) => ({
-        ...run,
+        // Scheduled in the same write (compactExecution): the run as its StepScheduled would have left it.
+        ...(scheduled ? scheduledRun(attempt, scheduledId, scheduled) : run),
         status: 'succeeded',
         attempt,
         scheduledId,
