@@ -11,7 +11,7 @@ import { StepFailure } from './step-failure';
  */
 
 export const EXPRESSION_LIMITS = {
-  /** Wall-clock budget of one evaluation. */
+  /** Budget of one evaluation's own running time (see chargeTime). */
   timeMs: 250,
   /** Nesting depth of JSONata's evaluator (deep recursion). */
   depth: 500,
@@ -39,6 +39,29 @@ export function buildScope(parts: Pick<ExpressionScope, 'input' | 'vars' | 'step
   return { ...parts.vars, ...parts } as ExpressionScope;
 }
 
+/**
+ * The time budget, counted as the evaluation's own running time. JSONata's `timeout` counts wall-clock
+ * time from the start, but an evaluation awaits at every node: on a busy worker the other tasks' time
+ * between its nodes counted against it, and a trivial expression failed its run (non-retryably) after
+ * waiting its turn for 250 ms. Here each gap between two nodes counts at most SUSPENDED_GAP_MS: a longer
+ * one is time the evaluation spent suspended while others ran. A runaway loop enters nodes without end,
+ * so it still spends its budget at its own pace.
+ */
+const SUSPENDED_GAP_MS = 5;
+const spent = new WeakMap<object, { ms: number; lastAt: number }>();
+
+function chargeTime(_node: unknown, _input: unknown, environment: { base: object }): void {
+  const now = performance.now();
+  const budget = spent.get(environment.base);
+  if (!budget) {
+    spent.set(environment.base, { ms: 0, lastAt: now });
+    return;
+  }
+  budget.ms += Math.min(now - budget.lastAt, SUSPENDED_GAP_MS);
+  budget.lastAt = now;
+  if (budget.ms > EXPRESSION_LIMITS.timeMs) throw new Error(`Evaluation timeout after ${EXPRESSION_LIMITS.timeMs} milliseconds of evaluation. Check for infinite loop`);
+}
+
 const compiled = new Map<string, jsonata.Expression>();
 
 function compile(expression: string): jsonata.Expression {
@@ -48,8 +71,10 @@ function compile(expression: string): jsonata.Expression {
       throw new StepFailure('ExpressionError', `Expression longer than ${EXPRESSION_LIMITS.expressionChars} characters`, { retryable: false });
     }
     try {
-      // JSONata's own limits: a wall-clock budget and a stack depth per evaluation.
-      expr = jsonata(expression, { timeout: EXPRESSION_LIMITS.timeMs, stack: EXPRESSION_LIMITS.depth });
+      // JSONata's own depth limit; the time budget is ours (chargeTime), charged as each node is entered and left.
+      expr = jsonata(expression, { stack: EXPRESSION_LIMITS.depth });
+      expr.assign(Symbol.for('jsonata.__evaluate_entry') as unknown as string, chargeTime);
+      expr.assign(Symbol.for('jsonata.__evaluate_exit') as unknown as string, chargeTime);
     } catch (error) {
       throw new StepFailure('ExpressionError', `Cannot parse "${clip(expression)}": ${messageOf(error)}`, { retryable: false });
     }

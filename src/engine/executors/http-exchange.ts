@@ -57,12 +57,22 @@ export async function exchange(call: HttpExchange): Promise<HttpAnswer> {
   }
 }
 
-function send(method: string, url: URL, headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<IncomingMessage> {
+/**
+ * One request. A keep-alive connection the server closes just as a request goes out on it fails
+ * the request with ECONNRESET (the agent cannot know the server's idle timeout, and a busy worker's
+ * own timers fire late): such a request is sent once more on a fresh connection, as Node's
+ * documentation of `reusedSocket` advises. The server most likely never read it, and if it did,
+ * the request's Idempotency-Key is the same.
+ */
+function send(method: string, url: URL, headers: Record<string, string>, body: string | undefined, signal: AbortSignal, onReused = true): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const withLength = body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) };
     const client = url.protocol === 'https:' ? https : http;
     const request = client.request(url, { method, headers: withLength, agent: agents[url.protocol as keyof typeof agents], signal }, resolve);
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (onReused && request.reusedSocket && error.code === 'ECONNRESET' && !signal.aborted) resolve(send(method, url, headers, body, signal, false));
+      else reject(error);
+    });
     request.end(body);
   });
 }

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { loadConfig } from '../../config';
 import { StepFailure } from '../step-failure';
@@ -240,6 +242,36 @@ describe('http_request executor against a real HTTP server', () => {
     const resolved = { ...config, url: config.url.replace('SINK', sink.url) };
     const failure = await failureOf(resolved);
     expect(failure).toMatchObject({ kind: 'InvalidConfig', retryable: false });
+  });
+
+  it('sends a request once more on a fresh connection when the server closes the kept-alive one as it goes out, and only then', async () => {
+    // The server answers a connection's first request and drops the connection at its second (as a
+    // server does whose idle timeout ends as the request arrives), or drops every request (`always`).
+    let requests = 0;
+    let connections = 0;
+    const perSocket = new WeakMap<object, number>();
+    const server = createServer((req, res) => {
+      requests++;
+      const nth = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, nth);
+      if (nth === 2 || req.url === '/always') return void req.socket.destroy();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    server.on('connection', () => connections++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await run({ method: 'POST', url: `${base}/first`, body: { n: 1 } })).output.status).toBe(200);
+      expect((await run({ method: 'POST', url: `${base}/second`, body: { n: 2 } })).output.status).toBe(200);
+      expect([requests, connections]).toEqual([3, 2]);
+      // A connection the server drops at once is not a stale one: the failure stands, after one more send at most.
+      requests = 0;
+      expect(await failureOf({ method: 'POST', url: `${base}/always` })).toMatchObject({ kind: 'NetworkError', retryable: true });
+      expect(requests).toBeLessThanOrEqual(2);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('surfaces a failing response mapping as ExpressionError naming the field', async () => {
