@@ -2,7 +2,8 @@ import type { Migrator } from 'kysely';
 
 /** PostgreSQL's invalid_schema_name and undefined_table: what a schema or table dropped under a catalog query raises. */
 const VANISHED = new Set(['3F000', '42P01']);
-const ATTEMPTS = 10;
+/** Enough to outlast a stretch of drops on a loaded machine (ten were not, once: every try met a drop). */
+const ATTEMPTS = 30;
 
 /**
  * Runs a kysely Migrator to the latest migration. kysely's introspection (it looks for its own
@@ -17,6 +18,6 @@ export async function migrateToLatest(migrator: Migrator): Promise<void> {
     const { error } = await migrator.migrateToLatest();
     if (!error) return;
     if (!VANISHED.has((error as { code?: string }).code ?? '') || attempt >= ATTEMPTS) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    await new Promise((resolve) => setTimeout(resolve, Math.min(20 * attempt, 250)));
   }
 }
