@@ -9,6 +9,7 @@ import { comparePositions, formatPosition } from '@contracts';
 import { openDatabase } from '../../database/database';
 import { eventStoreContract, newEvent } from '../event-store.contract';
 import { PostgresEventStore } from './postgres.event-store';
+import { WrongExpectedVersion } from '../event-store.port';
 import { TEST_DATABASE_URL, describeIf, openTestDatabase } from '../../../../test/support/test-database';
 
 async function openStore(kind: 'auto' | 'pglite') {
@@ -78,6 +79,34 @@ describeIf(TEST_DATABASE_URL, 'PostgreSQL-only event store guarantees need DATAB
     expect(committed.rows.length).toBe((8 * 30 - rolledBack) * 2);
     expect(seen.map((e) => e.metadata.eventId)).toEqual(committed.rows.map((r) => r.event_id));
     for (let i = 1; i < seen.length; i++) expect(comparePositions(seen[i - 1].position, seen[i].position)).toBeLessThan(0);
+  });
+
+  it('commits concurrent appends to different streams together, each keeping its own expectation, atomicity and idempotency', async () => {
+    const { store } = opened;
+    const fresh = Array.from({ length: 40 }, () => `grouptest-${randomUUID()}`);
+    const existing = `grouptest-${randomUUID()}`;
+    await store.appendToStream(existing, [newEvent('First')]);
+    const once = `grouptest-${randomUUID()}`;
+    const landed = [newEvent('Once')];
+    const first = await store.appendToStream(once, landed);
+    const contested = `grouptest-${randomUUID()}`;
+    const [freshResults, stale, retried, contests] = await Promise.all([
+      Promise.all(fresh.map((stream) => store.appendToStream(stream, [newEvent('A'), newEvent('B')], { expectedRevision: 'no_stream' }))),
+      store.appendToStream(existing, [newEvent('Stale')], { expectedRevision: 'no_stream' }).catch((error: unknown) => error),
+      store.appendToStream(once, landed, { expectedRevision: 'no_stream' }),
+      Promise.allSettled([1, 2].map((n) => store.appendToStream(contested, [newEvent('Claim', { n })], { expectedRevision: 'no_stream' }))),
+    ]);
+    for (const [index, stream] of fresh.entries()) {
+      expect(freshResults[index].nextRevision).toBe(1n);
+      expect((await store.readStream(stream)).map((e) => [e.type, e.revision])).toEqual([['A', 0n], ['B', 1n]]);
+    }
+    // Several appends shared a statement (a transaction), where each used to be one of its own.
+    expect(new Set(freshResults.map((r) => r.position.transactionId)).size).toBeLessThan(fresh.length);
+    expect(stale).toBeInstanceOf(WrongExpectedVersion);
+    expect((await store.readStream(existing)).map((e) => e.type)).toEqual(['First']);
+    expect(retried).toEqual(first);
+    expect(contests.map((c) => c.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await store.readStream(contested)).length).toBe(1);
   });
 
   it('keeps synchronous commit on, so an acknowledged append is on disk', async () => {

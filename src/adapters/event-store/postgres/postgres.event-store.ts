@@ -18,6 +18,7 @@ import {
 import { pollingSubscription } from '../polling-subscription';
 import { migrateEventLog } from './event-log.schema';
 import type { AppendObserver } from '../append-observer';
+import { AppendBatcher, type AppendedRow } from './append-batcher';
 
 interface EventRow {
   global_position: string;
@@ -46,6 +47,7 @@ export class PostgresEventStore implements EventStore {
   private readonly schema?: string;
   private readonly pool?: Pool;
   private readonly listeners = new Set<() => void>();
+  private readonly batcher?: AppendBatcher;
 
   constructor(
     handle: DatabaseHandle,
@@ -55,6 +57,7 @@ export class PostgresEventStore implements EventStore {
     this.kind = handle.kind;
     this.schema = handle.schema;
     this.pool = handle.pool;
+    this.batcher = handle.pool ? new AppendBatcher(handle.pool) : undefined;
   }
 
   async init(): Promise<void> {
@@ -71,7 +74,7 @@ export class PostgresEventStore implements EventStore {
     const started = process.hrtime.bigint();
     for (let attempt = 0; ; attempt++) {
       try {
-        const rows = await this.insert(streamId, events, expected);
+        const rows = await this.insert(streamId, events, expected, attempt > 0);
         if (rows.length === events.length) {
           const last = rows[rows.length - 1];
           this.observer?.appended(events.length, Number(process.hrtime.bigint() - started) / 1e9);
@@ -94,8 +97,12 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async insert(streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision): Promise<EventRow[]> {
-    if (this.pool) return this.insertPrepared(this.pool, streamId, events, expected);
+  private async insert(streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision, alone: boolean): Promise<AppendedRow[]> {
+    if (this.pool) {
+      // Group commit first; an append the batch could not take is made alone (see AppendBatcher).
+      const batched = alone ? undefined : await this.batcher?.submit(streamId, events, expected);
+      return batched ?? this.insertPrepared(this.pool, streamId, events, expected);
+    }
     const input = JSON.stringify(
       events.map((e, ord) => ({ ord, event_id: e.metadata.eventId, type: e.type, data: e.data, metadata: e.metadata })),
     );
@@ -111,7 +118,7 @@ export class PostgresEventStore implements EventStore {
       FROM current_revision, input
       WHERE ${expectationHolds(expected)}
       ORDER BY input.ord
-      RETURNING global_position::text, transaction_id::text, revision::text`.execute(this.db);
+      RETURNING stream_id, global_position::text, transaction_id::text, revision::text`.execute(this.db);
     return result.rows;
   }
 
@@ -119,11 +126,11 @@ export class PostgresEventStore implements EventStore {
    * The same append as a named prepared statement on the pg pool: planned once per connection
    * instead of on every append, which is most of an append's cost (bench/append).
    */
-  private async insertPrepared(pool: Pool, streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision) {
+  private async insertPrepared(pool: Pool, streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision): Promise<AppendedRow[]> {
     const [mode, revision] =
       typeof expected === 'bigint' ? ['exact', expected.toString()] : [expected, null];
     const result = await pool.query<EventRow>({
-      name: 'bluebird_append_v2',
+      name: 'bluebird_append_v3',
       text: APPEND_PREPARED,
       values: [
         streamId,
@@ -229,7 +236,7 @@ const APPEND_PREPARED = `
           ELSE true
         END
   ORDER BY input.ord
-  RETURNING global_position::text, transaction_id::text, revision::text`;
+  RETURNING stream_id, global_position::text, transaction_id::text, revision::text`;
 
 const columns = sql`global_position::text, transaction_id::text, event_id::text, stream_id, revision::text, type, data, metadata, recorded_at`;
 

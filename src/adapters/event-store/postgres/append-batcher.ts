@@ -1,0 +1,146 @@
+import type { Pool } from 'pg';
+import type { EventEnvelope } from '@contracts';
+import type { ExpectedRevision } from '../event-store.port';
+
+/** What an append statement answers per event (text: int8 and xid8 differ between drivers). */
+export interface AppendedRow {
+  stream_id: string;
+  global_position: string;
+  transaction_id: string;
+  revision: string;
+}
+
+interface PendingAppend {
+  streamId: string;
+  events: readonly EventEnvelope[];
+  expected: ExpectedRevision;
+  resolve: (rows: AppendedRow[] | undefined) => void;
+}
+
+/**
+ * Group commit. Appends to different streams that arrive while `maxInFlight` statements are already
+ * running go to PostgreSQL together as one INSERT: one round trip and one commit for them all, where
+ * each costs the writer about as much as the statement itself (a loopback write that wakes the server
+ * is most of an append's CPU here). An idle store sends each append at once, so it waits for nothing.
+ *
+ * Each stream's expectation is checked on its own, so one append's stale revision leaves the others
+ * standing; its rows are simply not inserted. The statement is atomic, so if it fails (two writers on
+ * one stream, an event id stored before), nothing of it landed. Either way `submit` answers undefined
+ * and the caller makes that append alone, which sorts out idempotent retries and stale revisions as
+ * before. Two appends to one stream never share a statement, nor run in two at once: both would read
+ * the same revision, and the loser's whole statement would fail.
+ */
+export class AppendBatcher {
+  private readonly waiting: PendingAppend[] = [];
+  /** Streams with an append in a statement now running: their next append waits for it (it would read the same revision). */
+  private readonly busyStreams = new Set<string>();
+  private inFlight = 0;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly maxInFlight = 2,
+    private readonly maxBatch = 64,
+  ) {}
+
+  /** The rows inserted for this append, in revision order; undefined when it is to be made alone. */
+  submit(streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision): Promise<AppendedRow[] | undefined> {
+    return new Promise((resolve) => {
+      this.waiting.push({ streamId, events, expected, resolve });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.inFlight < this.maxInFlight) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      this.inFlight++;
+      void this.send(batch).finally(() => {
+        this.inFlight--;
+        for (const pending of batch) this.busyStreams.delete(pending.streamId);
+        this.drain();
+      });
+    }
+  }
+
+  /** Waiting appends in arrival order, one per stream not already in a running statement, up to maxBatch. */
+  private takeBatch(): PendingAppend[] {
+    const batch: PendingAppend[] = [];
+    for (let i = 0; i < this.waiting.length && batch.length < this.maxBatch; ) {
+      const pending = this.waiting[i];
+      if (this.busyStreams.has(pending.streamId)) {
+        i++;
+        continue;
+      }
+      this.busyStreams.add(pending.streamId);
+      batch.push(pending);
+      this.waiting.splice(i, 1);
+    }
+    return batch;
+  }
+
+  private async send(batch: PendingAppend[]): Promise<void> {
+    let rows: AppendedRow[];
+    try {
+      rows = (await this.pool.query<AppendedRow>({ name: 'bluebird_append_batch_v1', text: APPEND_BATCH, values: batchValues(batch) })).rows;
+    } catch {
+      for (const pending of batch) pending.resolve(undefined);
+      return;
+    }
+    const byStream = new Map<string, AppendedRow[]>();
+    for (const row of rows) {
+      const own = byStream.get(row.stream_id);
+      if (own) own.push(row);
+      else byStream.set(row.stream_id, [row]);
+    }
+    for (const pending of batch) {
+      const own = (byStream.get(pending.streamId) ?? []).sort((a, b) => Number(BigInt(a.revision) - BigInt(b.revision)));
+      pending.resolve(own.length === pending.events.length ? own : undefined);
+    }
+  }
+}
+
+/** The statement's parameters: per append its stream, mode and revision; per event its append (1-based), place in it, id, type, data, metadata. */
+function batchValues(batch: readonly PendingAppend[]): unknown[] {
+  const eventCall: number[] = [];
+  const eventNth: number[] = [];
+  const events: EventEnvelope[] = [];
+  batch.forEach((pending, index) => {
+    pending.events.forEach((event, nth) => {
+      eventCall.push(index + 1);
+      eventNth.push(nth + 1);
+      events.push(event);
+    });
+  });
+  return [
+    batch.map((p) => p.streamId),
+    batch.map((p) => (typeof p.expected === 'bigint' ? 'exact' : p.expected)),
+    batch.map((p) => (typeof p.expected === 'bigint' ? p.expected.toString() : null)),
+    eventCall,
+    eventNth,
+    events.map((e) => e.metadata.eventId),
+    events.map((e) => e.type),
+    // One JSON array each, not text[] of JSON: pg escapes every quote of an array element.
+    JSON.stringify(events.map((e) => e.data)),
+    JSON.stringify(events.map((e) => e.metadata)),
+  ];
+}
+
+// The single append's statement (postgres.event-store.ts) for many streams: each stream's current
+// revision read beside its own expectation. ORDER BY must name the table's columns.
+const APPEND_BATCH = `
+  INSERT INTO event_log (event_id, stream_id, revision, type, data, metadata)
+  SELECT input.event_id, calls.stream_id, stream_now.revision + input.nth, input.type, input.data, input.metadata
+  FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::bigint[])) WITH ORDINALITY AS calls(stream_id, mode, expected, call)
+  CROSS JOIN LATERAL (SELECT coalesce(max(revision), -1) AS revision FROM event_log WHERE event_log.stream_id = calls.stream_id) AS stream_now
+  JOIN ROWS FROM (unnest($4::int[]), unnest($5::int[]), unnest($6::uuid[]), unnest($7::text[]), jsonb_array_elements($8::jsonb), jsonb_array_elements($9::jsonb))
+         WITH ORDINALITY AS input(call, nth, event_id, type, data, metadata, ord)
+    ON input.call = calls.call
+  WHERE CASE calls.mode
+          WHEN 'exact' THEN stream_now.revision = calls.expected
+          WHEN 'no_stream' THEN stream_now.revision = -1
+          WHEN 'stream_exists' THEN stream_now.revision >= 0
+          ELSE true
+        END
+  ORDER BY input.ord
+  RETURNING stream_id, global_position::text, transaction_id::text, revision::text`;
