@@ -385,14 +385,20 @@ describe('execution decider', () => {
       }),
     );
 
+    /** Step i is a condition where `conditions[i]`; a labelled edge keeps its label only from a condition. */
+    const dagDefinition = (n: number, conditions: boolean[], edges: readonly (readonly [number, number, string | undefined])[]) => {
+      const steps = Array.from({ length: n }, (_, i) => step(`s${i}`, conditions[i] ? 'condition' : 'transform'));
+      const def = graph(
+        steps,
+        edges.map(([a, b, label]) => ({ ...edge(`s${a}`, `s${b}`), ...(label && conditions[a] ? { label } : {}) })),
+      );
+      return { steps, def };
+    };
+
     it('ends in ExecutionSucceeded with every step succeeded or skipped once, never scheduled twice', () =>
       fc.assert(
         fc.property(dagArb, ({ n, conditions, results, edges, order }) => {
-          const steps = Array.from({ length: n }, (_, i) => step(`s${i}`, conditions[i] ? 'condition' : 'transform'));
-          const def = graph(
-            steps,
-            edges.map(([a, b, label]) => ({ ...edge(`s${a}`, `s${b}`), ...(label && conditions[a] ? { label } : {}) })),
-          );
+          const { steps, def } = dagDefinition(n, conditions, edges);
           let events = history(start(def));
           const picks = order[Symbol.iterator]();
           for (let guard = 0; guard < 10 * n + 10; guard++) {
@@ -421,11 +427,7 @@ describe('execution decider', () => {
     it('folds to the same state when any stretch of the run is compacted as one write (a schedule and its success become one event)', () =>
       fc.assert(
         fc.property(dagArb, fc.nat(), fc.nat(), ({ n, conditions, results, edges, order }, a, b) => {
-          const steps = Array.from({ length: n }, (_, i) => step(`s${i}`, conditions[i] ? 'condition' : 'transform'));
-          const def = graph(
-            steps,
-            edges.map(([x, y, label]) => ({ ...edge(`s${x}`, `s${y}`), ...(label && conditions[x] ? { label } : {}) })),
-          );
+          const { def } = dagDefinition(n, conditions, edges);
           // Workers report each start with its outcome, as the engine does.
           let events = history(start(def));
           const picks = order[Symbol.iterator]();

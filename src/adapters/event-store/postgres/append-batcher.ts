@@ -10,10 +10,7 @@ export interface AppendedRow {
   revision: string;
 }
 
-interface PendingAppend {
-  streamId: string;
-  events: readonly EventEnvelope[];
-  expected: ExpectedRevision;
+interface PendingAppend extends Append {
   resolve: (rows: AppendedRow[] | undefined) => void;
 }
 
@@ -82,7 +79,7 @@ export class AppendBatcher {
   private async send(batch: PendingAppend[]): Promise<void> {
     let rows: AppendedRow[];
     try {
-      rows = (await this.pool.query<AppendedRow>({ name: 'bluebird_append_batch_v1', text: APPEND_BATCH, values: batchValues(batch) })).rows;
+      rows = await appendMany(this.pool, batch);
     } catch {
       for (const pending of batch) pending.resolve(undefined);
       return;
@@ -94,14 +91,30 @@ export class AppendBatcher {
       else byStream.set(row.stream_id, [row]);
     }
     for (const pending of batch) {
-      const own = (byStream.get(pending.streamId) ?? []).sort((a, b) => Number(BigInt(a.revision) - BigInt(b.revision)));
+      const own = byStream.get(pending.streamId) ?? [];
       pending.resolve(own.length === pending.events.length ? own : undefined);
     }
   }
 }
 
+export interface Append {
+  streamId: string;
+  events: readonly EventEnvelope[];
+  expected: ExpectedRevision;
+}
+
+/**
+ * One INSERT of the events of appends to different streams, each only if its stream's revision is
+ * as it expects: a named prepared statement, planned once per connection (bench/append). The rows
+ * inserted, each stream's in revision order; none for an append whose expectation failed.
+ */
+export async function appendMany(pool: Pool, appends: readonly Append[]): Promise<AppendedRow[]> {
+  const { rows } = await pool.query<AppendedRow>({ name: 'bluebird_append_v4', text: APPEND_MANY, values: statementValues(appends) });
+  return rows.sort((a, b) => Number(BigInt(a.revision) - BigInt(b.revision)));
+}
+
 /** The statement's parameters: per append its stream, mode and revision; per event its append (1-based), place in it, id, type, data, metadata. */
-function batchValues(batch: readonly PendingAppend[]): unknown[] {
+function statementValues(batch: readonly Append[]): unknown[] {
   const eventCall: number[] = [];
   const eventNth: number[] = [];
   const events: EventEnvelope[] = [];
@@ -126,9 +139,9 @@ function batchValues(batch: readonly PendingAppend[]): unknown[] {
   ];
 }
 
-// The single append's statement (postgres.event-store.ts) for many streams: each stream's current
-// revision read beside its own expectation. ORDER BY must name the table's columns.
-const APPEND_BATCH = `
+// Each stream's current revision is read beside its own expectation. Output columns are cast to text
+// (int8 and xid8 differ between drivers); ORDER BY must name the table's columns.
+const APPEND_MANY = `
   INSERT INTO event_log (event_id, stream_id, revision, type, data, metadata)
   SELECT input.event_id, calls.stream_id, stream_now.revision + input.nth, input.type, input.data, input.metadata
   FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($3::bigint[])) WITH ORDINALITY AS calls(stream_id, mode, expected, call)
