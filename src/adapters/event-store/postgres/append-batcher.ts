@@ -125,18 +125,34 @@ function statementValues(batch: readonly Append[]): unknown[] {
       events.push(event);
     });
   });
+  const expectations = batch.map((p) => expectationParams(p.expected));
+  return [batch.map((p) => p.streamId), expectations.map(([mode]) => mode), expectations.map(([, revision]) => revision), eventCall, eventNth, ...eventColumns(events)];
+}
+
+/** An expected revision as an append statement's two parameters: its mode, and the revision when exact. */
+export function expectationParams(expected: ExpectedRevision): [mode: string, revision: string | null] {
+  return typeof expected === 'bigint' ? ['exact', expected.toString()] : [expected, null];
+}
+
+/** Events as an append statement's column parameters: ids, types, data, metadata. */
+export function eventColumns(events: readonly EventEnvelope[]): unknown[] {
   return [
-    batch.map((p) => p.streamId),
-    batch.map((p) => (typeof p.expected === 'bigint' ? 'exact' : p.expected)),
-    batch.map((p) => (typeof p.expected === 'bigint' ? p.expected.toString() : null)),
-    eventCall,
-    eventNth,
     events.map((e) => e.metadata.eventId),
     events.map((e) => e.type),
     // One JSON array each, not text[] of JSON: pg escapes every quote of an array element.
     JSON.stringify(events.map((e) => e.data)),
     JSON.stringify(events.map((e) => e.metadata)),
   ];
+}
+
+/** The SQL condition that a stream's current revision meets the expectation (mode, revision). */
+export function expectationSql(current: string, mode: string, expected: string): string {
+  return `CASE ${mode}
+          WHEN 'exact' THEN ${current} = ${expected}
+          WHEN 'no_stream' THEN ${current} = -1
+          WHEN 'stream_exists' THEN ${current} >= 0
+          ELSE true
+        END`;
 }
 
 // Each stream's current revision is read beside its own expectation. Output columns are cast to text
@@ -149,11 +165,6 @@ const APPEND_MANY = `
   JOIN ROWS FROM (unnest($4::int[]), unnest($5::int[]), unnest($6::uuid[]), unnest($7::text[]), jsonb_array_elements($8::jsonb), jsonb_array_elements($9::jsonb))
          WITH ORDINALITY AS input(call, nth, event_id, type, data, metadata, ord)
     ON input.call = calls.call
-  WHERE CASE calls.mode
-          WHEN 'exact' THEN stream_now.revision = calls.expected
-          WHEN 'no_stream' THEN stream_now.revision = -1
-          WHEN 'stream_exists' THEN stream_now.revision >= 0
-          ELSE true
-        END
+  WHERE ${expectationSql('stream_now.revision', 'calls.mode', 'calls.expected')}
   ORDER BY input.ord
   RETURNING stream_id, global_position::text, transaction_id::text, revision::text`;

@@ -18,7 +18,7 @@ import {
 import { pollingSubscription } from '../polling-subscription';
 import { migrateEventLog } from './event-log.schema';
 import type { AppendObserver } from '../append-observer';
-import { AppendBatcher, appendMany, type AppendedRow } from './append-batcher';
+import { AppendBatcher, eventColumns, expectationParams, expectationSql, type AppendedRow } from './append-batcher';
 
 interface EventRow {
   global_position: string;
@@ -39,8 +39,7 @@ const ANY_REVISION_RETRIES = 20;
 /**
  * Event store on PostgreSQL or PGlite (same SQL). An append is ONE statement: it reads the
  * stream's current revision, checks the expectation and inserts every event, so it is atomic
- * and costs one round trip and one commit; on PostgreSQL, appends to different streams that meet
- * in flight share one (AppendBatcher). Concurrency is settled by UNIQUE(stream_id, revision).
+ * and costs one round trip and one commit. Concurrency is settled by UNIQUE(stream_id, revision).
  */
 export class PostgresEventStore implements EventStore {
   readonly kind: 'postgres' | 'pglite';
@@ -102,7 +101,7 @@ export class PostgresEventStore implements EventStore {
     if (this.pool) {
       // Group commit first; an append the batch could not take is made alone (see AppendBatcher).
       const batched = alone ? undefined : await this.batcher?.submit(streamId, events, expected);
-      return batched ?? appendMany(this.pool, [{ streamId, events, expected }]);
+      return batched ?? this.insertPrepared(this.pool, streamId, events, expected);
     }
     const input = JSON.stringify(
       events.map((e, ord) => ({ ord, event_id: e.metadata.eventId, type: e.type, data: e.data, metadata: e.metadata })),
@@ -120,6 +119,20 @@ export class PostgresEventStore implements EventStore {
       WHERE ${expectationHolds(expected)}
       ORDER BY input.ord
       RETURNING stream_id, global_position::text, transaction_id::text, revision::text`.execute(this.db);
+    return result.rows;
+  }
+
+  /**
+   * The same append as a named prepared statement on the pg pool: planned once per connection
+   * instead of on every append, which is most of an append's cost (bench/append). Simpler than the
+   * batch's statement (appendMany), and a quarter faster for appends that go alone.
+   */
+  private async insertPrepared(pool: Pool, streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision): Promise<AppendedRow[]> {
+    const result = await pool.query<AppendedRow>({
+      name: 'bluebird_append_v3',
+      text: APPEND_PREPARED,
+      values: [streamId, ...expectationParams(expected), ...eventColumns(events)],
+    });
     return result.rows;
   }
 
@@ -197,6 +210,18 @@ export class PostgresEventStore implements EventStore {
     this.listeners.clear();
   }
 }
+
+// Output columns are cast to text (int8 and xid8 differ between drivers); ORDER BY must name the
+// table's columns (event_log.x), or it would sort by the text aliases.
+const APPEND_PREPARED = `
+  INSERT INTO event_log (event_id, stream_id, revision, type, data, metadata)
+  SELECT input.event_id, $1, current_revision.revision + input.ord, input.type, input.data, input.metadata
+  FROM (SELECT coalesce(max(revision), -1) AS revision FROM event_log WHERE stream_id = $1) AS current_revision,
+       ROWS FROM (unnest($4::uuid[]), unnest($5::text[]), jsonb_array_elements($6::jsonb), jsonb_array_elements($7::jsonb))
+         WITH ORDINALITY AS input(event_id, type, data, metadata, ord)
+  WHERE ${expectationSql('current_revision.revision', '$2::text', '$3::bigint')}
+  ORDER BY input.ord
+  RETURNING stream_id, global_position::text, transaction_id::text, revision::text`;
 
 const columns = sql`global_position::text, transaction_id::text, event_id::text, stream_id, revision::text, type, data, metadata, recorded_at`;
 
