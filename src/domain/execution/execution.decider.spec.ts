@@ -424,6 +424,20 @@ describe('execution decider', () => {
         { numRuns: 200 },
       ));
 
+    it('leaves a scheduling alone when another event names its attempt before the success (a start, a loop turn)', () => {
+      const def = graph([step('a')]);
+      const events = history(start(def));
+      const scheduledId = sid(events, 'a');
+      const ref = { executionId, stepId: 'a', attempt: 1, scheduledId };
+      const write = [
+        events[1],
+        { type: 'StepStarted', data: { ...ref, startedAt: T0 } },
+        { type: 'StepSucceeded', data: { ...ref, output: {}, completedAt: T0 } },
+      ] as unknown as EventEnvelope[];
+      expect(compactExecution(write).map((e) => e.type)).toEqual(['StepScheduled', 'StepStarted', 'StepSucceeded']);
+      expect(compactExecution([write[0], write[2]]).map((e) => e.type)).toEqual(['StepSucceeded']);
+    });
+
     it('folds to the same state when any stretch of the run is compacted as one write (a schedule and its success become one event)', () =>
       fc.assert(
         fc.property(dagArb, fc.nat(), fc.nat(), ({ n, conditions, results, edges, order }, a, b) => {

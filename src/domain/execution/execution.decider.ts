@@ -182,9 +182,10 @@ function startReported(run: StepRun, data: { startedAt?: string; workerId?: stri
 
 /** The StepStarted a report implies when the attempt was never reported started and its report opens a wait or a loop. */
 function startedFirst(state: ExecutionState, run: StepRun, data: { stepId: string; attempt: number; scheduledId: string; startedAt?: string; workerId?: string }): ExecutionDecidedEvent[] {
-  if (run.status !== 'scheduled' || !data.startedAt) return [];
-  const { stepId, attempt, scheduledId, startedAt, workerId } = data;
-  return [{ type: 'StepStarted', data: { executionId: state.executionId, stepId, attempt, scheduledId, startedAt, ...(workerId ? { workerId } : {}) } }];
+  const { startedAt, ...start } = startReported(run, data);
+  if (!startedAt) return [];
+  const { stepId, attempt, scheduledId } = data;
+  return [{ type: 'StepStarted', data: { executionId: state.executionId, stepId, attempt, scheduledId, startedAt, ...start } }];
 }
 
 function failStep(
@@ -246,19 +247,25 @@ export const executionDecider: Decider<ExecutionCommand, ExecutionDecidedEvent, 
 
 /**
  * A step scheduled and succeeded in the same write (the engine's pure steps, run while the command
- * that scheduled them is handled) is recorded as its StepSucceeded alone, carrying the scheduling:
- * two events fewer per such step, and no step-timeout timer set and cleared for it.
+ * that scheduled them is handled), with nothing about that attempt in between, is recorded as its
+ * StepSucceeded alone, carrying the scheduling: one event fewer per such step, and no step-timeout
+ * timer set and cleared for it.
  */
 export function compactExecution(events: readonly EventEnvelope[]): EventEnvelope[] {
+  // Schedulings still foldable: followed so far by no other event naming their attempt.
   const scheduling = new Map<string, EventEnvelope>();
-  for (const event of events) if (event.type === 'StepScheduled') scheduling.set((event.data as StepScheduledData).scheduledId, event);
-  if (scheduling.size === 0) return [...events];
   const folded = new Set<EventEnvelope>();
   const compacted = events.map((event) => {
-    if (event.type !== 'StepSucceeded') return event;
+    const attemptId = (event.data as { scheduledId?: unknown } | null)?.scheduledId;
+    if (typeof attemptId !== 'string') return event;
+    if (event.type === 'StepScheduled') {
+      scheduling.set(attemptId, event);
+      return event;
+    }
+    const schedule = scheduling.get(attemptId);
+    scheduling.delete(attemptId);
     const data = event.data as StepSucceededData;
-    const schedule = scheduling.get(data.scheduledId);
-    if (!schedule || data.scheduled || data.reused) return event;
+    if (event.type !== 'StepSucceeded' || !schedule || data.scheduled || data.reused) return event;
     const { executionId, stepId, attempt, scheduledId, ...scheduled } = schedule.data as StepScheduledData;
     if (stepId !== data.stepId || attempt !== data.attempt) return event;
     folded.add(schedule);

@@ -125,7 +125,7 @@ export class PostgresEventStore implements EventStore {
   /**
    * The same append as a named prepared statement on the pg pool: planned once per connection
    * instead of on every append, which is most of an append's cost (bench/append). Simpler than the
-   * batch's statement (appendMany), and a quarter faster for appends that go alone.
+   * batch's statement (appendMany): bench/append did worse when appends that go alone used that one.
    */
   private async insertPrepared(pool: Pool, streamId: string, events: readonly EventEnvelope[], expected: ExpectedRevision): Promise<AppendedRow[]> {
     const result = await pool.query<AppendedRow>({
