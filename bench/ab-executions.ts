@@ -6,6 +6,9 @@
  * between them (order flipped every pair). Each burst's figures run from its first start to its last finish: runs
  * per second, and CPU per run of the build's process, PostgreSQL and RabbitMQ.
  *
+ * With BENCH_AB_RATE=N each burst is an open loop at N runs/s instead (after 2 s not counted), and the figures add
+ * the p50 and p99 start-to-finish latency: how a change moves latency at a fixed rate, where a closed loop shows none.
+ *
  * Usage: build each version and copy its dist/ aside (e.g. `npm run build:api && cp -r dist /tmp/dist-before`), then
  *   node dist/bench/ab-executions.js /tmp/dist-before dist [pairs, default 4] [seconds per burst, default 8]
  */
@@ -17,7 +20,7 @@ import { openDatabase, type DatabaseHandle } from '../src/adapters/database/data
 import type { Database } from '../src/adapters/database/tables';
 import { cleanUpServers } from '../test/support/servers';
 import { openLoop } from './open-loop';
-import { DATABASE_URL, benchConfig, cpuByServer } from './support';
+import { DATABASE_URL, benchConfig, cpuByServer, percentile } from './support';
 import { AMQP_URL, createBenchWorkflow, finishTimes, startBenchSink } from './executions-setup';
 import { cpuMs, startBuild, stopBuilds, summarise, type BuildServer } from './ab-builds';
 
@@ -30,20 +33,26 @@ interface Deployment {
   authorization: string;
 }
 
+/** BENCH_AB_RATE: runs per second of an open-loop burst; 0 (unset) for the closed loop of 64 clients. */
+const RATE = Number(process.env.BENCH_AB_RATE ?? 0);
+
 async function burst(deployment: Deployment, seconds: number) {
-  const t0 = Date.now();
   const node = cpuMs(deployment.server.pid);
   const servers = cpuByServer();
-  const load = await openLoop({ url: deployment.executeUrl, rate: 0, clients: 64, durationMs: seconds * 1000, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: deployment.authorization }, collect: 'executionId' });
+  const shape = RATE > 0 ? { rate: RATE, warmupMs: 2000 } : { rate: 0, clients: 64 };
+  const t0 = Date.now() + (shape.warmupMs ?? 0);
+  const load = await openLoop({ url: deployment.executeUrl, ...shape, durationMs: seconds * 1000, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: deployment.authorization }, collect: 'executionId' });
   if (load.non2xx + load.errors > 0) throw new Error(`${deployment.server.name}: ${load.non2xx} starts refused, ${load.errors} failed`);
   const ids = load.sent.map((s) => s.id);
   const done = await finishTimes(deployment.db, ids);
   if (done.size < ids.length) throw new Error(`${deployment.server.name}: ${ids.length - done.size} runs not finished after 60 s`);
   const last = Math.max(...[...done.values()].map((d) => d.at));
   const after = cpuByServer();
-  const runs = ids.length;
+  // CPU counts the open loop's warm-up runs too: they ran in the same interval.
+  const runs = RATE > 0 ? Math.round((RATE * (Date.now() - t0 + 2000)) / 1000) : ids.length;
   const perRun = { node: (cpuMs(deployment.server.pid) - node) / runs, postgres: (after.postgres - servers.postgres) / runs, rabbitmq: (after.rabbitmq - servers.rabbitmq) / runs };
-  return { runsPerSecond: runs / ((last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq };
+  const latencies = load.sent.map((s) => done.get(s.id)!.at - s.sentAt);
+  return { runsPerSecond: ids.length / ((last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 async function main() {
@@ -68,10 +77,10 @@ async function main() {
       for (const deployment of pair % 2 === 0 ? deployments : [...deployments].reverse()) {
         const one = await burst(deployment, seconds);
         results[deployment.server.name as 'A' | 'B'].push(one);
-        console.log(`${deployment.server.name}: ${one.runsPerSecond.toFixed(0)} runs/s; CPU per run: node ${one.node.toFixed(2)}, postgres ${one.postgres.toFixed(2)}, rabbitmq ${one.rabbitmq.toFixed(2)}, total ${one.total.toFixed(2)} ms`);
+        console.log(`${deployment.server.name}: ${one.runsPerSecond.toFixed(0)} runs/s; CPU per run: node ${one.node.toFixed(2)}, postgres ${one.postgres.toFixed(2)}, rabbitmq ${one.rabbitmq.toFixed(2)}, total ${one.total.toFixed(2)} ms; latency p50 ${one.p50.toFixed(0)}, p99 ${one.p99.toFixed(0)} ms`);
       }
     }
-    const fields = { runsPerSecond: 'runs/s', node: 'ms node', postgres: 'ms postgres', rabbitmq: 'ms rabbitmq', total: 'ms CPU per run' };
+    const fields = { runsPerSecond: 'runs/s', node: 'ms node', postgres: 'ms postgres', rabbitmq: 'ms rabbitmq', total: 'ms CPU per run', p50: 'ms p50', p99: 'ms p99' };
     for (const line of summarise(results, { A: distA, B: distB }, fields)) console.log(line);
   } finally {
     await stopBuilds(deployments.map((d) => d.server));
