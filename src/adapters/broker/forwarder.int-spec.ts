@@ -98,4 +98,35 @@ describe('Forwarder pipeline', () => {
     expect(received.length).toBeGreaterThan(ids.length - 5);
     expect(checkpoints[checkpoints.length - 1]).toBeGreaterThan(secondBatchEnd);
   });
+
+  it('given appends a while apart, then each goes out at once and the log is read a few times per append, not polled meanwhile', async () => {
+    const broker = new InProcessBroker();
+    await broker.connect();
+    const receivedAt = new Map<string, number>();
+    await broker.consume({ name: 'spaced', bindings: ['#'] }, async (m: IncomingMessage) => void receivedAt.set(m.messageId, Date.now()));
+    let reads = 0;
+    const countingStore = Object.assign(Object.create(store) as PostgresEventStore, {
+      readAll: (...args: Parameters<PostgresEventStore['readAll']>) => (reads++, store.readAll(...args)),
+    });
+    const forwarder = new Forwarder(database.handle.db, countingStore, broker, createLeaderLock(database.handle, 'fwd-spaced'), undefined, { name: 'spaced-test' });
+    forwarder.start();
+    await new Promise((r) => setTimeout(r, 100)); // caught up with the earlier test's events
+    const appendedAt = new Map<string, number>();
+    const readsBefore = reads;
+    for (let i = 0; i < 15; i++) {
+      const e = event(i);
+      await store.appendToStream(`spaced-${i}`, [e]);
+      appendedAt.set(e.metadata.eventId, Date.now());
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const readsPerAppend = (reads - readsBefore) / appendedAt.size;
+    await forwarder.stop();
+
+    const delays = [...appendedAt].map(([id, at]) => (receivedAt.get(id) ?? Infinity) - at).sort((a, b) => a - b);
+    expect(delays[delays.length - 1]).toBeLessThan(200);
+    expect(delays[Math.floor(delays.length / 2)]).toBeLessThan(20);
+    // 40 ms apart: the 20 ms idle poll reads twice between appends, the nudge once more. Polling
+    // every 2 ms for 250 ms after each append read about 15 times.
+    expect(readsPerAppend).toBeLessThan(5);
+  });
 });

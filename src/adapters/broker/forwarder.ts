@@ -42,6 +42,9 @@ export class Forwarder {
   private wake?: () => void;
   /** When an append of this process last nudged the loop (it may not be readable yet, see run). */
   private nudgedAt = 0;
+  /** Nudges so far, and the last one a read that began after it found events for (see idleWait). */
+  private nudges = 0;
+  private nudgesServed = 0;
   private unsubscribe?: () => void;
   private readonly name: string;
   private readonly batchSize: number;
@@ -72,6 +75,7 @@ export class Forwarder {
     this.stopped = false;
     this.unsubscribe = this.store.onAppended(() => {
       this.nudgedAt = Date.now();
+      this.nudges++;
       this.wake?.();
     });
     this.loop = this.run();
@@ -162,7 +166,9 @@ export class Forwarder {
     let failures = 0;
     while (!this.stopped) {
       try {
+        const nudges = this.nudges;
         const forwarded = await this.sendBatch();
+        if (forwarded > 0) this.nudgesServed = nudges;
         failures = 0;
         // A short batch means the log is read to its end: the next read would come back empty (under
         // load, every other read did), so wait for the next append's nudge as when nothing was read.
@@ -176,13 +182,16 @@ export class Forwarder {
   }
 
   /**
-   * How long to wait after an empty read. Just after a local append, only a moment: the append may
-   * be committed but not yet readable (an older transaction elsewhere holds the visibility horizon
-   * of DESIGN.md section 6), or may have landed while the last read ran, when no sleep was there to
-   * wake. Otherwise the idle poll, which is what notices other processes' appends.
+   * How long to wait after a read that reached the end of the log. Just after a local append that
+   * no read has found yet, only a moment: the append may be committed but not yet readable (an
+   * older transaction elsewhere holds the visibility horizon of DESIGN.md section 6), or may have
+   * landed while the last read ran, when no sleep was there to wake. Otherwise the idle poll, which
+   * is what notices other processes' appends (a local append wakes it at once). Polling every 2 ms
+   * after every nudge, found or not, cost 17 reads of the log per run at 20 runs/s.
    */
   private idleWait(): number {
-    return Date.now() - this.nudgedAt < 250 ? 2 : (this.options.idleMs ?? 20);
+    const unserved = this.nudges > this.nudgesServed;
+    return unserved && Date.now() - this.nudgedAt < 250 ? 2 : (this.options.idleMs ?? 20);
   }
 
   private sleep(ms: number): Promise<void> {
