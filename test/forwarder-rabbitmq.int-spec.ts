@@ -95,7 +95,8 @@ describeIf(TEST_AMQP_URL, 'RabbitMQ fault test needs AMQP_URL (or TEST_AMQP_URL)
             : send({ type: 'RenameWorkflow', data: { workflowId, name: `wf ${workflowId} r${round}` }, metadata: metadata() }),
         ),
       );
-      if (round === 2) closed = await closeConnectionsNamed(connectionName);
+      // The publishing connection only: losing it must take the consumers' one along, and both come back.
+      if (round === 2) closed = await closeConnectionsNamed(`${connectionName}-${process.pid}-publishing`);
       await new Promise((r) => setTimeout(r, 150));
     }
     expect(closed).toBe(1);

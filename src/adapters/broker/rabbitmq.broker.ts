@@ -40,11 +40,12 @@ export interface RabbitMqOptions {
  */
 export class RabbitMqBroker implements Broker {
   readonly kind = 'rabbitmq' as const;
+  /** The consumers' connection. */
   private connection?: amqp.ChannelModel;
+  /** Publishing has a connection of its own (see open). */
+  private publishing?: amqp.ChannelModel;
   private publisher?: amqp.ConfirmChannel;
-  /** Asks the connection to send the frames written next at once (see frameWriter). */
-  private pushNextFrames: () => void = () => undefined;
-  private lastPublishAt = 0;
+  private readonly lostPairs = new WeakSet<amqp.ChannelModel>();
   private readonly subscriptions = new Set<Subscription>();
   private connecting?: Promise<void>;
   private closed = false;
@@ -85,11 +86,6 @@ export class RabbitMqBroker implements Broker {
           void ok; // back-pressure is bounded by the caller's batch size
         }),
     );
-    // A run waits for this publish: unless publishes come close together (then the traffic
-    // carries the server's ACKs back soon anyway), Nagle's algorithm must not hold it.
-    const now = performance.now();
-    if (now - this.lastPublishAt >= PUSH_AFTER_IDLE_MS) this.pushNextFrames();
-    this.lastPublishAt = now;
     // A channel that dies mid-batch never calls back: race the confirms against its closing.
     let onClose: (() => void) | undefined;
     try {
@@ -133,10 +129,10 @@ export class RabbitMqBroker implements Broker {
     this.closed = true;
     for (const s of this.subscriptions) s.cancelled = true;
     this.subscriptions.clear();
-    const connection = this.connection;
-    this.connection = undefined;
+    const connections = [this.connection, this.publishing];
+    this.connection = this.publishing = undefined;
     this.publisher = undefined;
-    await connection?.close().catch(() => undefined);
+    await Promise.all(connections.map((c) => c?.close().catch(() => undefined)));
   }
 
   private ensureConnected(): Promise<void> {
@@ -146,32 +142,51 @@ export class RabbitMqBroker implements Broker {
     return this.connecting;
   }
 
+  /**
+   * Opens two connections: one for the consumers, one for publishing. RabbitMQ advises it (flow
+   * control that throttles a publishing connection would also hold back its consumers' acks), and
+   * latency needs it: Nagle's algorithm holds a small write while an earlier one awaits its TCP
+   * ACK, and the server delays ACKing a bare ack frame, which it does not answer, by up to 40 ms.
+   * On a shared connection a publish that followed a consumer's ack waited for that (a run's p50
+   * at 20 runs/s: 27 ms, 15 ms apart). Alone, a publish follows publishes, which the server answers
+   * with confirms within milliseconds. Nagle stays on: it packs acks into few packets (with it off,
+   * RabbitMQ spent a third more CPU per run at 150 runs/s). Either connection lost takes the other.
+   */
   private async open(): Promise<void> {
-    const connection = await amqp.connect(this.url, {
-      clientProperties: { connection_name: this.options.connectionName ?? `bluebird-${process.pid}` },
-    });
-    connection.on('error', () => undefined); // 'close' follows and handles it
-    connection.on('close', () => this.onConnectionLost(connection));
-    this.pushNextFrames = frameWriter(connection);
+    const name = this.options.connectionName ?? `bluebird-${process.pid}`;
+    const connection = await amqp.connect(this.url, { clientProperties: { connection_name: name } });
+    let publishing: amqp.ChannelModel | undefined;
     try {
-      const publisher = await connection.createConfirmChannel();
+      publishing = await amqp.connect(this.url, { clientProperties: { connection_name: `${name}-publishing` } });
+      for (const c of [connection, publishing]) {
+        c.on('error', () => undefined); // 'close' follows and handles it
+        c.on('close', () => this.onConnectionLost(connection));
+        coalesceFrameWrites(c);
+      }
+      const publisher = await publishing.createConfirmChannel();
       publisher.on('error', () => undefined);
       await this.declareTopology(publisher);
       this.connection = connection;
+      this.publishing = publishing;
       this.publisher = publisher;
       this.reconnectDelay = 200;
       for (const subscription of this.subscriptions) await this.startConsumer(connection, subscription);
     } catch (error) {
-      await connection.close().catch(() => undefined);
+      await Promise.all([connection, publishing].map((c) => c?.close().catch(() => undefined)));
       throw error;
     }
   }
 
+  /** `connection` names the pair (the consumers' one): its second close, or a stale pair's, changes nothing. */
   private onConnectionLost(connection: amqp.ChannelModel): void {
-    if (this.connection !== connection && this.connection !== undefined) return;
-    this.connection = undefined;
+    if (this.lostPairs.has(connection) || (this.connection !== connection && this.connection !== undefined)) return;
+    this.lostPairs.add(connection);
+    const publishing = this.publishing;
+    this.connection = this.publishing = undefined;
     this.publisher = undefined;
     for (const s of this.subscriptions) s.channel = undefined;
+    connection.close().catch(() => undefined);
+    publishing?.close().catch(() => undefined);
     if (this.closed) return;
     this.options.log?.('RabbitMQ connection lost; reconnecting');
     this.scheduleReconnect();
@@ -316,46 +331,25 @@ function stringHeaders(headers: Record<string, unknown> | undefined): Record<str
   return out;
 }
 
-/** Publishes closer together than this are left to Nagle's algorithm (see frameWriter). */
-const PUSH_AFTER_IDLE_MS = 10;
-
 /**
- * How frames leave the connection's socket. Reaches into amqplib 0.10's Connection (`muxer`,
- * `stream`); a version without them keeps its own behaviour.
- *
- * 1. amqplib hands the socket one write per frame set: a batch of 500 publishes, or the acks of a
- *    batch, costs 500 system calls, and on loopback each one also runs the receiving side's network
- *    stack. Corking the socket while its multiplexer drains the channels' buffers sends everything
- *    ready in one writev.
- * 2. Nagle's algorithm stays on (amqplib's default): it packs the consumers' acks into few packets,
- *    and RabbitMQ settles a quorum queue's acks per packet it reads (with Nagle off, RabbitMQ spent
- *    a third more CPU per run at 150 runs/s). But Nagle also holds a small write while an earlier
- *    one awaits its ACK, and the server delays ACKing a bare ack frame (up to 40 ms): a publish that
- *    follows an ack, which a run waits for, sat 15 to 40 ms at low load. So the answered function
- *    asks for the next drain to be pushed at once: setting TCP_NODELAY sends what the socket holds,
- *    and clearing it again restores Nagle for what follows.
+ * amqplib hands the socket one write per frame set: a batch of 500 publishes, or the acks of a
+ * batch, costs 500 system calls, and on loopback each one also runs the receiving side's network
+ * stack. Corking the socket while its multiplexer drains the channels' buffers sends everything
+ * ready in one writev. Reaches into amqplib 0.10's Connection (`muxer`, `stream`); a version
+ * without them keeps its own behaviour.
  */
-function frameWriter(model: amqp.ChannelModel): () => void {
+function coalesceFrameWrites(model: amqp.ChannelModel): void {
   const connection = (model as unknown as { connection?: { muxer?: { _readIncoming?: () => void }; stream?: Socket } }).connection;
   const muxer = connection?.muxer;
   const socket = connection?.stream;
   const drain = muxer?._readIncoming;
-  if (!muxer || !drain || typeof socket?.cork !== 'function' || typeof socket.setNoDelay !== 'function') return () => undefined;
-  let pushRequested = false;
+  if (!muxer || !drain || typeof socket?.cork !== 'function' || typeof socket.uncork !== 'function') return;
   muxer._readIncoming = function (this: unknown) {
     socket.cork();
     try {
       drain.call(this);
     } finally {
       socket.uncork();
-      if (pushRequested && !socket.destroyed) {
-        pushRequested = false;
-        socket.setNoDelay(true);
-        socket.setNoDelay(false);
-      }
     }
-  };
-  return () => {
-    pushRequested = true;
   };
 }
