@@ -21,9 +21,9 @@ describeIf(TEST_AMQP_URL, 'RabbitMQ broker test needs AMQP_URL (or TEST_AMQP_URL
   });
 
   // Each round trip is what a run does between its steps: a consumer acks a delivery, then a
-  // publish follows on the same connection. With Nagle's algorithm holding the publish until the
-  // server ACKs the ack's packet (which it delays, having nothing to answer), a round took 15 to
-  // 40 ms; pushed at once, it takes what a quorum queue's commit takes (2 to 5 ms here).
+  // publish follows. On one connection Nagle's algorithm held the publish until the server ACKed
+  // the ack's packet (which it delays, having nothing to answer): a round took about 40 ms. On a
+  // publishing connection of its own it takes what a quorum queue's commit takes (2 to 5 ms here).
   it('delivers a publish that follows an ack without waiting for the delayed ACK', async () => {
     await broker.connect();
     const latencies: number[] = [];
