@@ -70,7 +70,7 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
     const ts = Math.floor(Date.now() / 1000);
     return { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(options.webhookSecret, id, ts, body) };
   };
-  const send = (due: number, counted = true) =>
+  const send = (due: number, counted = true, firstTry = true): Promise<void> =>
     new Promise<void>((done) => {
       const headers = { 'content-type': 'application/json', 'content-length': String(body.length), ...options.headers, ...headersFor() };
       const req = http.request(options.url, { method: 'POST', agent, headers }, (res) => {
@@ -84,7 +84,10 @@ async function generate(options: OpenLoopOptions): Promise<OpenLoopResult> {
           done();
         });
       });
-      req.on('error', () => {
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as the request went out: send once more on a fresh
+        // one, as Node's documentation on `reusedSocket` advises (the server never read it).
+        if (firstTry && req.reusedSocket && error.code === 'ECONNRESET') return void send(due, counted, false).then(done);
         if (counted) errors++;
         done();
       });
