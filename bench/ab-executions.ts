@@ -49,7 +49,7 @@ async function burst(deployment: Deployment, seconds: number) {
   const last = Math.max(...[...done.values()].map((d) => d.at));
   const after = cpuByServer();
   // CPU counts the open loop's warm-up runs too: they ran in the same interval.
-  const runs = RATE > 0 ? Math.round((RATE * (Date.now() - t0 + 2000)) / 1000) : ids.length;
+  const runs = ids.length + Math.round((RATE * (shape.warmupMs ?? 0)) / 1000);
   const perRun = { node: (cpuMs(deployment.server.pid) - node) / runs, postgres: (after.postgres - servers.postgres) / runs, rabbitmq: (after.rabbitmq - servers.rabbitmq) / runs };
   const latencies = load.sent.map((s) => done.get(s.id)!.at - s.sentAt);
   return { runsPerSecond: ids.length / ((last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
