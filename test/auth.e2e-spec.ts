@@ -164,6 +164,16 @@ describe('authentication, accounts and input safety', () => {
       expectProblem(await request(http).get('/api/auth/me'), 401, 'unauthorized');
     });
 
+    it('refuses a token from the second it expires, though it was accepted (and its signature checked) just before', async () => {
+      const jwt = t.app.get(JwtService);
+      const now = Math.floor(Date.now() / 1000);
+      const token = await jwt.signAsync({ sub: bossSession.user.id, email: 'boss@example.test', typ: 'access', iat: now, exp: now + 2 }, { secret: await jwtSecret() });
+      await client(http, token).get('/api/auth/me').expect(200);
+      await client(http, token).get('/api/auth/me').expect(200);
+      await new Promise((r) => setTimeout(r, (now + 2) * 1000 - Date.now() + 50));
+      expectProblem(await client(http, token).get('/api/auth/me'), 401, 'unauthorized');
+    });
+
     it('refreshes into a working access token; a refresh token is no access token, and an access token no refresh token', async () => {
       const session = bossSession;
       const refreshed = await request(http).post('/api/auth/refresh').send({ refreshToken: session.refreshToken }).expect(200);

@@ -303,6 +303,27 @@ export function asJsonb(value: unknown): unknown {
   return toJsonb(value, '');
 }
 
+/** Values made by sharedJsonb: already as jsonb gives them back, and frozen, so asJsonb hands them on as they are. */
+const sharedValues = new WeakSet<object>();
+
+/**
+ * The value as asJsonb gives it, deeply frozen and marked so that asJsonb later returns it without
+ * a walk: for what many events carry unchanged, such as a published version's definition, which
+ * every run's start folds (the walk over it was most of asJsonb's time per run). Frozen, because
+ * the runs' states share it: a change through one would show in all.
+ */
+export function sharedJsonb<T>(value: T): T {
+  const normal = deepFreeze(asJsonb(value));
+  if (normal !== null && typeof normal === 'object') sharedValues.add(normal);
+  return normal as T;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}
+
 function toJsonb(value: unknown, key: string): unknown {
   if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON(key: string): unknown }).toJSON(key);
@@ -321,6 +342,7 @@ function toJsonb(value: unknown, key: string): unknown {
       return undefined; // undefined, functions, symbols
   }
   if (value === null) return null;
+  if (sharedValues.has(value)) return value;
   if (Array.isArray(value)) {
     const array = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) array[i] = toJsonb(value[i], String(i)) ?? null;

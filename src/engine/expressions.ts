@@ -125,8 +125,7 @@ export async function renderTemplate(text: string, scope: object): Promise<unkno
  * response mappings) stay as written: their executor evaluates them against what it needs.
  */
 export async function resolveConfig(type: string, config: Record<string, unknown>, scope: object): Promise<Record<string, unknown>> {
-  const sites = expressionSitesIn(type, config).filter((site) => site.mode === true);
-  const paths = [...new Set(sites.map((site) => site.path))];
+  const paths = templatePaths(type, config);
   if (paths.length === 0) return config;
   const resolved = structuredClone(config);
   for (const path of paths) {
@@ -136,6 +135,17 @@ export async function resolveConfig(type: string, config: Record<string, unknown
     parent[last] = await renderTemplate(String(parent[last]), scope);
   }
   return resolved;
+}
+
+/** The template fields of frozen configs (a published version's, shared by all its runs: see sharedJsonb), found once. */
+const templatePathsOfFrozen = new WeakMap<object, string[]>();
+
+function templatePaths(type: string, config: Record<string, unknown>): string[] {
+  const known = templatePathsOfFrozen.get(config);
+  if (known) return known;
+  const paths = [...new Set(expressionSitesIn(type, config).filter((site) => site.mode === true).map((site) => site.path))];
+  if (Object.isFrozen(config)) templatePathsOfFrozen.set(config, paths);
+  return paths;
 }
 
 /** JSONata's results carry hidden markers (sequences); a JSON round trip gives plain values. */

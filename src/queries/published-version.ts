@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { WorkflowDefinition } from '@contracts';
 import type { Database } from '../adapters/database/tables';
+import { sharedJsonb } from '../commands/handle-command';
 
 export interface PublishedVersion {
   workflowId: string;
@@ -24,5 +25,6 @@ export async function findPublishedVersion(db: Kysely<Database>, workflowId: str
     .limit(1)
     .executeTakeFirst();
   if (!row || row.status === 'archived') return undefined;
-  return { workflowId: row.workflow_id, workspaceId: row.workspace_id, version: row.version, definition: row.definition };
+  // Shared by the runs that start from it (callers keep versions in memory): frozen, and folded without a copy.
+  return { workflowId: row.workflow_id, workspaceId: row.workspace_id, version: row.version, definition: sharedJsonb(row.definition) };
 }
