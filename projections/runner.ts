@@ -8,6 +8,7 @@ import { decodeEventMessage, type EventMessage } from '../src/adapters/broker/ev
 import type { Metrics } from '../src/adapters/metrics/metrics';
 import { projectionQueueName, type Projector } from './projector';
 import { RETIRED_PROJECTION_QUEUES } from './retired-queues';
+import type { ReadModelChanges } from './read-model-changes';
 
 const CATCH_UP_BATCH = 2000;
 
@@ -36,6 +37,7 @@ export class ProjectionRunner {
     readonly projectors: readonly Projector[],
     private readonly metrics?: Metrics,
     private readonly log: (message: string) => void = () => undefined,
+    private readonly changes?: ReadModelChanges,
   ) {}
 
   /**
@@ -111,10 +113,17 @@ export class ProjectionRunner {
       await saveCheckpoints(trx, advanced);
       return found;
     });
+    this.announce(work.flatMap(({ received }) => received.map((m) => m.event)));
     for (const projector of new Set(gaps.map((g) => g.projector))) {
       this.log(`projection ${projector.name}: gap in ${gaps.filter((g) => g.projector === projector).map((g) => g.category).join(', ')}; catching up from the store`);
       await this.catchUp(projector);
     }
+  }
+
+  /** Tells this process's read-model caches which streams a committed transaction applied events of. */
+  private announce(events: readonly Pick<RecordedEvent, 'streamId'>[]): void {
+    if (!this.changes?.listened || events.length === 0) return;
+    this.changes.applied(new Set(events.map((e) => e.streamId)));
   }
 
   /** Applies everything in the store after the checkpoint. Returns the number of events applied. */
@@ -125,14 +134,16 @@ export class ProjectionRunner {
         const from = await readCheckpoint(this.db, projector.name, category);
         const events = await this.store.readAll({ after: from, limit: CATCH_UP_BATCH, categories: [category] });
         if (events.length === 0) break;
-        applied += await this.db.transaction().execute(async (trx) => {
+        const fresh = await this.db.transaction().execute(async (trx) => {
           const [checkpoint] = await lockCheckpoints(trx, [{ projection: projector.name, category }]);
           const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
-          if (fresh.length === 0) return 0;
+          if (fresh.length === 0) return [];
           await this.applyAll(trx, projector, fresh);
           await saveCheckpoints(trx, [{ projection: projector.name, category, position: fresh[fresh.length - 1].position, applied: fresh.length }]);
-          return fresh.length;
+          return fresh;
         });
+        this.announce(fresh);
+        applied += fresh.length;
         onProgress?.(applied);
       }
     }

@@ -8,6 +8,7 @@ import { InProcessBroker } from './adapters/broker/in-process.broker';
 import { RabbitMqBroker } from './adapters/broker/rabbitmq.broker';
 import { Metrics } from './adapters/metrics/metrics';
 import { migrateReadModels } from '../projections/migrations';
+import { ReadModelChanges } from '../projections/read-model-changes';
 
 /** The adapters one process needs, opened and migrated. Shared by every entry point and the CLI. */
 export interface Infrastructure {
@@ -16,6 +17,8 @@ export interface Infrastructure {
   store: EventStore;
   broker: Broker;
   metrics: Metrics;
+  /** Projections applied in this process, for what caches read models here (see ReadModelChanges). */
+  readModels: ReadModelChanges;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function openInfrastructure(config: AppConfig, options: { processNa
     store,
     broker,
     metrics,
+    readModels: new ReadModelChanges(),
     async close() {
       await broker.close().catch(() => undefined);
       await store.close().catch(() => undefined);

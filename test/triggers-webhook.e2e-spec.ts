@@ -202,12 +202,18 @@ describe('webhook triggers', () => {
     for (let i = 0; i < 4; i++) statuses.push((await deliver(slow.url, signed(slow.secret, body), body)).status);
     expect(statuses).toEqual([202, 202, 202, 429]);
 
+    // The ingress keeps a trigger's published config for a second, but a change its own process
+    // projects drops it at once: once the read models show the disable, deliveries are refused.
     const triggerId = waiting.triggerId;
-    expect((await api.post(`/api/workflows/${workflowId}/triggers/${triggerId}/disable`).send()).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
+    const disabled = await api.post(`/api/workflows/${workflowId}/triggers/${triggerId}/disable`).send();
+    expect(disabled.status).toBe(200);
+    await api.get(`/api/workflows/${workflowId}/triggers?minPosition=${disabled.body.position}`).expect(200);
+    const runsBefore = await startedRuns();
     expect((await deliver(waiting.url, signed(waiting.secret, body), body)).status).toBe(409);
-    expect((await api.post(`/api/workflows/${workflowId}/triggers/${triggerId}/enable`).send()).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
+    expect(await startedRuns()).toBe(runsBefore);
+    const enabled = await api.post(`/api/workflows/${workflowId}/triggers/${triggerId}/enable`).send();
+    expect(enabled.status).toBe(200);
+    await api.get(`/api/workflows/${workflowId}/triggers?minPosition=${enabled.body.position}`).expect(200);
     expect((await deliver(waiting.url, signed(waiting.secret, body), body)).status).toBe(200);
     const history = await api.get(`/api/workflows/${workflowId}/triggers/${triggerId}/history`);
     expect(history.status).toBe(200);

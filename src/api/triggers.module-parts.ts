@@ -16,7 +16,7 @@ export function triggerApiProviders(infra: Infrastructure): Provider[] {
     },
     {
       provide: WebhookIngress,
-      useFactory: (endpoints: WebhookEndpoints, starter: ExecutionStarter) => new WebhookIngress(infra.database.db, endpoints, starter),
+      useFactory: (endpoints: WebhookEndpoints, starter: ExecutionStarter) => new WebhookIngress(infra.database.db, endpoints, starter, infra.readModels),
       inject: [WebhookEndpoints, ExecutionStarter],
     },
   ];

@@ -11,9 +11,7 @@ export class ProjectionsService implements OnApplicationBootstrap, OnApplication
   readonly runner: ProjectionRunner;
 
   constructor(@Inject(INFRASTRUCTURE) infra: Infrastructure) {
-    this.runner = new ProjectionRunner(infra.database.db, infra.store, infra.broker, allProjectors, infra.metrics, (m) =>
-      this.logger.warn(m),
-    );
+    this.runner = new ProjectionRunner(infra.database.db, infra.store, infra.broker, allProjectors, infra.metrics, (m) => this.logger.warn(m), infra.readModels);
   }
 
   async onApplicationBootstrap(): Promise<void> {

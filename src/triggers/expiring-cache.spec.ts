@@ -35,4 +35,25 @@ describe('ExpiringCache', () => {
     await expect(cache.get('k', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
     expect(await cache.get('k', async () => 3)).toBe(3);
   });
+
+  it('given a load still running when its key is deleted, then its callers get what it read but it is not kept: the next call loads again', async () => {
+    const cache = new ExpiringCache<string>(60_000);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const before = cache.get('k', async () => (await gate, 'read before the change'));
+    cache.delete('k');
+    const after = cache.get('k', async () => 'read after the change');
+    release();
+    expect(await before).toBe('read before the change');
+    expect(await after).toBe('read after the change');
+    expect(await cache.get('k', async () => 'not called')).toBe('read after the change');
+  });
+
+  it('given deleteWhere, then only the matching keys load again', async () => {
+    const cache = new ExpiringCache<string>(60_000);
+    for (const key of ['wf1/a', 'wf1/b', 'wf2/a']) await cache.get(key, async () => `old ${key}`);
+    cache.deleteWhere((key) => key.startsWith('wf1/'));
+    const reload = async () => 'new';
+    expect(await Promise.all(['wf1/a', 'wf1/b', 'wf2/a'].map((key) => cache.get(key, reload)))).toEqual(['new', 'new', 'old wf2/a']);
+  });
 });

@@ -19,13 +19,18 @@ export class ExpiringCache<V> {
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const running = this.loading.get(key);
     if (running) return hit ? hit.value : running;
-    const pending = load()
+    const pending: Promise<V> = load()
       .then((value) => {
+        // A load that a delete overtook may have read what the delete was about: it answers its
+        // callers, but leaves nothing behind.
+        if (this.loading.get(key) !== pending) return value;
         if (this.entries.size >= this.maxEntries) this.entries.clear();
         this.entries.set(key, { at: Date.now(), value });
         return value;
       })
-      .finally(() => this.loading.delete(key));
+      .finally(() => {
+        if (this.loading.get(key) === pending) this.loading.delete(key);
+      });
     this.loading.set(key, pending);
     return pending;
   }
@@ -33,5 +38,11 @@ export class ExpiringCache<V> {
   /** Forgets a key (its next get loads and waits), e.g. after a secret was rotated here. */
   delete(key: string): void {
     this.entries.delete(key);
+    this.loading.delete(key);
+  }
+
+  /** Forgets every key that `matches` (see delete). */
+  deleteWhere(matches: (key: string) => boolean): void {
+    for (const key of [...this.entries.keys(), ...this.loading.keys()]) if (matches(key)) this.delete(key);
   }
 }

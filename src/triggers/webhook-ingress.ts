@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { StreamCategory, categoryOf } from '@contracts';
 import type { Database } from '../adapters/database/tables';
 import { verifyWebhook, type WebhookHeaders } from '../adapters/crypto/webhook-signature';
 import type { ExecutionStarter } from '../commands/start-execution';
@@ -11,6 +12,7 @@ import { webhookDeliveryId } from './replay-window';
 import { WEBHOOK_DEFAULT_RATE_PER_MINUTE, parseWebhookConfig, type WebhookTriggerConfig } from './trigger-config';
 import type { WebhookEndpoints } from './webhook-endpoints';
 import { ExpiringCache } from './expiring-cache';
+import type { ReadModelChanges } from '../../projections/read-model-changes';
 
 /**
  * Incoming webhook deliveries (SPEC C3), in the order that keeps unauthenticated work cheap and answers honest:
@@ -49,8 +51,17 @@ export class WebhookIngress {
     private readonly db: Kysely<Database>,
     private readonly endpoints: WebhookEndpoints,
     private readonly starter: ExecutionStarter,
+    readModels?: ReadModelChanges,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    // A workflow's events projected here (a trigger disabled, an archive, a publish) drop what is
+    // kept of its triggers at once, not a second later.
+    readModels?.onApplied((streamIds) => {
+      const workflows = new Set<string>();
+      for (const streamId of streamIds) if (categoryOf(streamId) === StreamCategory.workflow) workflows.add(streamId.slice(StreamCategory.workflow.length + 1));
+      if (workflows.size > 0) this.triggers.deleteWhere((key) => workflows.has(key.slice(0, key.indexOf('/'))));
+    });
+  }
 
   async receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
     const endpoint = await this.endpoints.byHookId(delivery.hookId);
