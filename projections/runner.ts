@@ -29,6 +29,7 @@ export interface RebuildProgress {
  */
 export class ProjectionRunner {
   private readonly consumers: Consumer[] = [];
+  private running = false;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -47,6 +48,8 @@ export class ProjectionRunner {
    * line (the checkpoint lock orders them). Projectors that name one queue share it.
    */
   async start(): Promise<void> {
+    if (!this.running) this.changes?.runnerRunning(true);
+    this.running = true;
     await this.broker.deleteQueues(RETIRED_PROJECTION_QUEUES);
     const byQueue = new Map<string, Projector[]>();
     for (const projector of this.projectors) {
@@ -70,6 +73,8 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    if (this.running) this.changes?.runnerRunning(false);
+    this.running = false;
     const consumers = this.consumers.splice(0);
     await Promise.all(consumers.map((c) => c.cancel()));
   }
@@ -98,6 +103,7 @@ export class ProjectionRunner {
     const categories = [...byCategory].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)); // one lock order for every writer
     const work = group.flatMap((projector) => categories.filter(([category]) => projector.categories.includes(category)).map(([category, received]) => ({ projector, category, received })));
     if (work.length === 0) return;
+    const ended = this.changing(work.flatMap(({ received }) => received.map((m) => m.event)));
     const gaps = await this.db.transaction().execute(async (trx) => {
       const checkpoints = await lockCheckpoints(trx, work.map(({ projector, category }) => ({ projection: projector.name, category })));
       const found: { projector: Projector; category: string }[] = [];
@@ -112,18 +118,17 @@ export class ProjectionRunner {
       }
       await saveCheckpoints(trx, advanced);
       return found;
-    });
-    this.announce(work.flatMap(({ received }) => received.map((m) => m.event)));
+    }).finally(ended);
     for (const projector of new Set(gaps.map((g) => g.projector))) {
       this.log(`projection ${projector.name}: gap in ${gaps.filter((g) => g.projector === projector).map((g) => g.category).join(', ')}; catching up from the store`);
       await this.catchUp(projector);
     }
   }
 
-  /** Tells this process's read-model caches which streams a committed transaction applied events of. */
-  private announce(events: readonly Pick<RecordedEvent, 'streamId'>[]): void {
-    if (!this.changes?.listened || events.length === 0) return;
-    this.changes.applied(new Set(events.map((e) => e.streamId)));
+  /** Tells this process's read-model caches which streams a transaction will apply events of; answers what to call when it has ended. */
+  private changing(events: readonly Pick<RecordedEvent, 'streamId'>[]): () => void {
+    if (!this.changes?.listened || events.length === 0) return () => undefined;
+    return this.changes.changing(new Set(events.map((e) => e.streamId)));
   }
 
   /** Applies everything in the store after the checkpoint. Returns the number of events applied. */
@@ -134,6 +139,7 @@ export class ProjectionRunner {
         const from = await readCheckpoint(this.db, projector.name, category);
         const events = await this.store.readAll({ after: from, limit: CATCH_UP_BATCH, categories: [category] });
         if (events.length === 0) break;
+        const ended = this.changing(events);
         const fresh = await this.db.transaction().execute(async (trx) => {
           const [checkpoint] = await lockCheckpoints(trx, [{ projection: projector.name, category }]);
           const fresh = events.filter((e) => comparePositions(e.position, checkpoint) > 0);
@@ -141,8 +147,7 @@ export class ProjectionRunner {
           await this.applyAll(trx, projector, fresh);
           await saveCheckpoints(trx, [{ projection: projector.name, category, position: fresh[fresh.length - 1].position, applied: fresh.length }]);
           return fresh;
-        });
-        this.announce(fresh);
+        }).finally(ended);
         applied += fresh.length;
         onProgress?.(applied);
       }

@@ -1,25 +1,34 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../adapters/database/tables';
 import { compiledOnce } from '../adapters/database/compiled-once';
 import type { WorkflowPermission, WorkflowSummaryDto, WorkspaceRole } from '@contracts';
-import { executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
+import { StreamCategory, categoryOf, executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
 import { toWorkflowSummaryDto } from '../queries/workflow.queries';
+import { ExpiringCache } from '../queries/expiring-cache';
 import type { AuthenticatedUser } from './auth.types';
 
 /** Reads the membership and share read models to answer "may this user do that?". */
 @Injectable()
-export class AccessService {
+export class AccessService implements OnModuleDestroy {
   /**
    * The access check's query (see workflowAccess), compiled once: every API request on a workflow
    * makes it, and building it with kysely each time cost more than running it.
    */
   private readonly accessQuery: ReturnType<typeof accessQueryOf>;
+  /** Its answers, by workflow, user and account, while this process runs the projections (see accessRow). */
+  private readonly accessRows = new ExpiringCache<AccessRow | undefined>(ACCESS_ROW_MS);
+  private readonly stopListening: () => void;
 
   constructor(@Inject(INFRASTRUCTURE) private readonly infra: Infrastructure) {
     this.accessQuery = accessQueryOf(infra.database.db);
+    this.stopListening = infra.readModels.onChange((streamIds) => (touchesAccess(streamIds) ? this.accessRows.hold() : undefined));
+  }
+
+  onModuleDestroy(): void {
+    this.stopListening();
   }
 
   private get db() {
@@ -100,7 +109,7 @@ export class AccessService {
     workflowId: string,
     account?: { issuedAtMs: number },
   ): Promise<{ workflow?: WorkflowSummaryDto; role?: WorkspaceRole; permission?: WorkflowPermission; user?: AuthenticatedUser }> {
-    const [row] = await this.accessQuery({ userId, workflowId, accountId: account ? userId : null });
+    const row = await this.accessRow(userId, workflowId, account ? userId : null);
     if (!row) return {};
     const { member_role: role, shares, account_id, account_email, account_name, account_disabled, account_password_changed_at, ...summary } = row;
     const user =
@@ -112,7 +121,40 @@ export class AccessService {
     const granted = typeof shares === 'string' ? (JSON.parse(shares) as WorkflowPermission[]) : (shares ?? []);
     return { workflow, role, permission: strongestPermission([permissionOfRole(role), ...granted]), user };
   }
+
+  /**
+   * The access query's row. Every run started through the API makes this check, and the query was
+   * nearly half the statements PostgreSQL ran per run. What it reads (the workflow's summary and
+   * shares, the workspace's members and teams, the account) changes only through projections.
+   * Where they run in this process, the cache is held while they commit such a change and emptied
+   * after (touchesAccess), so a row kept here is never older than the read model. A process
+   * without projections would only learn of a revoked role when the row expired: there every
+   * check reads.
+   */
+  private async accessRow(userId: string, workflowId: string, accountId: string | null): Promise<AccessRow | undefined> {
+    const read = async () => (await this.accessQuery({ userId, workflowId, accountId }))[0];
+    if (!this.infra.readModels.projecting) return read();
+    return this.accessRows.get(`${workflowId}|${userId}|${accountId ?? ''}`, read);
+  }
 }
+
+/**
+ * Whether events of these streams may change an access row: a workflow's (its summary, its shares),
+ * a workspace's (members, teams) or a user's (the account). While a projection commits such events
+ * the cache is held (every check reads) and then emptied: seldom, next to the runs' events.
+ */
+function touchesAccess(streamIds: ReadonlySet<string>): boolean {
+  for (const streamId of streamIds) {
+    const category = categoryOf(streamId);
+    if (category === StreamCategory.workflow || category === StreamCategory.workspace || category === StreamCategory.user) return true;
+  }
+  return false;
+}
+
+/** How long an access row is kept at most (see accessRow): a backstop, since the projections drop it when it changes. */
+const ACCESS_ROW_MS = 5000;
+
+type AccessRow = Awaited<ReturnType<ReturnType<typeof accessQueryOf>>>[number];
 
 /** The account as a signed-in user: not disabled and, given the token's issue time, not signed out by a password change since. */
 function activeAccount(

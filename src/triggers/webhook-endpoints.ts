@@ -5,7 +5,7 @@ import { isUuid } from '../adapters/crypto/deterministic-uuid';
 import { MAX_ACTIVE_WEBHOOK_SECRETS, generateWebhookSecret } from '../adapters/crypto/webhook-signature';
 import { DomainError } from '../domain/decider';
 import type { StoredWebhookSecret } from './trigger.tables';
-import { ExpiringCache } from './expiring-cache';
+import { ExpiringCache } from '../queries/expiring-cache';
 import { isSealed, type SecretBox } from '../adapters/crypto/secret-box';
 
 /**

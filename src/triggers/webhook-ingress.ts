@@ -11,7 +11,7 @@ import { publishedTriggers, triggerKey, type PublishedTrigger } from './live-tri
 import { webhookDeliveryId } from './replay-window';
 import { WEBHOOK_DEFAULT_RATE_PER_MINUTE, parseWebhookConfig, type WebhookTriggerConfig } from './trigger-config';
 import type { WebhookEndpoints } from './webhook-endpoints';
-import { ExpiringCache } from './expiring-cache';
+import { ExpiringCache } from '../queries/expiring-cache';
 import type { ReadModelChanges } from '../../projections/read-model-changes';
 
 /**
@@ -56,10 +56,10 @@ export class WebhookIngress {
   ) {
     // A workflow's events projected here (a trigger disabled, an archive, a publish) drop what is
     // kept of its triggers at once, not a second later.
-    readModels?.onApplied((streamIds) => {
+    readModels?.onChange((streamIds) => {
       const workflows = new Set<string>();
       for (const streamId of streamIds) if (categoryOf(streamId) === StreamCategory.workflow) workflows.add(streamId.slice(StreamCategory.workflow.length + 1));
-      if (workflows.size > 0) this.triggers.deleteWhere((key) => workflows.has(key.slice(0, key.indexOf('/'))));
+      if (workflows.size > 0) return () => this.triggers.deleteWhere((key) => workflows.has(key.slice(0, key.indexOf('/'))));
     });
   }
 

@@ -403,6 +403,7 @@ describe('validation speed', () => {
     expect(count('error-branch-missing')).toBe(72 - 15);
     const ms = medianMs(() => validateDefinition(d));
     console.log(`validateDefinition, broken graph of ${d.steps.length} steps (${found.length} issues): median ${ms.toFixed(2)} ms of 5 runs`);
-    expect(ms).toBeLessThan(100);
+    // As above: about 30 ms under the full suite, once 107 ms on a slow stretch; a quadratic pass takes seconds.
+    expect(ms).toBeLessThan(250);
   });
 });

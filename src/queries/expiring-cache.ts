@@ -1,5 +1,5 @@
 /**
- * A small cache for the webhook path's lookups: an entry is fresh for `ttlMs`; the first caller to
+ * A small cache for hot read-model lookups (webhook ingress, access checks): an entry is fresh for `ttlMs`; the first caller to
  * find it stale starts ONE reload and waits for it (so a change is seen within `ttlMs` by the next
  * caller), and callers arriving while that reload runs get the value it replaces. Without the
  * single flight, every delivery arriving during a reload starts its own, and at a few hundred
@@ -8,6 +8,7 @@
 export class ExpiringCache<V> {
   private readonly entries = new Map<string, { at: number; value: V }>();
   private readonly loading = new Map<string, Promise<V>>();
+  private holds = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -15,6 +16,7 @@ export class ExpiringCache<V> {
   ) {}
 
   async get(key: string, load: () => Promise<V>): Promise<V> {
+    if (this.holds > 0) return load();
     const hit = this.entries.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
     const running = this.loading.get(key);
@@ -39,6 +41,23 @@ export class ExpiringCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
     this.loading.delete(key);
+  }
+
+  /**
+   * Until the answered function is called, every get loads and nothing is kept: for while a change
+   * to what the cache holds is being committed, so that nothing read before the commit outlives it.
+   * Whatever was kept, or was loading, is forgotten at both ends.
+   */
+  hold(): () => void {
+    this.holds++;
+    this.deleteWhere(() => true);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+      this.deleteWhere(() => true);
+    };
   }
 
   /** Forgets every key that `matches` (see delete). */

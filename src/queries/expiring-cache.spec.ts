@@ -56,4 +56,22 @@ describe('ExpiringCache', () => {
     const reload = async () => 'new';
     expect(await Promise.all(['wf1/a', 'wf1/b', 'wf2/a'].map((key) => cache.get(key, reload)))).toEqual(['new', 'new', 'old wf2/a']);
   });
+
+  it('given a hold, then until it is released every get loads and nothing read meanwhile is kept', async () => {
+    const cache = new ExpiringCache<string>(60_000);
+    await cache.get('k', async () => 'before');
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const startedBefore = cache.get('other', async () => (await gate, 'read before the hold'));
+    const released = cache.hold();
+    expect(await cache.get('k', async () => 'during 1')).toBe('during 1');
+    expect(await cache.get('k', async () => 'during 2')).toBe('during 2');
+    release();
+    await startedBefore;
+    released();
+    released(); // a second call changes nothing
+    expect(await cache.get('k', async () => 'after')).toBe('after');
+    expect(await cache.get('k', async () => 'not called')).toBe('after');
+    expect(await cache.get('other', async () => 'after')).toBe('after');
+  });
 });
