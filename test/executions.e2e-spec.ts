@@ -107,6 +107,35 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(list.body.items).toEqual([]);
   });
 
+  it('refuses a malformed execute body with a 400 problem naming what is wrong, and starts nothing', async () => {
+    const workflowId = await publishedWorkflow(api, { steps: [step('calc', 'transform', { assignments: { x: '1' } })] });
+    const cases: [unknown, string][] = [
+      [{ input: [1] }, 'input must be an object'],
+      [{ input: 'text' }, 'input must be an object'],
+      [{ version: 0 }, 'version must not be less than 1'],
+      [{ version: 1.5 }, 'version must be an integer number'],
+      [{ version: '1' }, 'version must be an integer number'],
+      [{ timeoutMs: 5 }, 'timeoutMs must not be less than 100'],
+      [{ timeoutMs: 31 * 86_400_000 }, 'timeoutMs must not be greater than 2592000000'],
+      [{ input: {}, surprise: true }, 'property surprise should not exist'],
+      [[{ input: {} }], 'the body must be a JSON object'],
+    ];
+    for (const [body, message] of cases) {
+      const res = await api.post(`/api/workflows/${workflowId}/execute`).send(body as object);
+      expect({ body, status: res.status, type: res.headers['content-type'] }).toEqual({ body, status: 400, type: expect.stringContaining('application/problem+json') });
+      expect({ body, errors: res.body.errors }).toEqual({ body, errors: expect.arrayContaining([message]) });
+    }
+    // What the checks let through still works: null as absent, no body at all, a version and a timeout in range.
+    const accepted = [
+      await api.post(`/api/workflows/${workflowId}/execute`).send({ input: null, version: null }).expect(202),
+      await api.post(`/api/workflows/${workflowId}/execute`).expect(202),
+      await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {}, version: 1, timeoutMs: 60_000 }).expect(202),
+    ];
+    for (const res of accepted) expect((await finished(api, res.body.executionId)).status).toBe('succeeded');
+    const list = await api.get(`/api/workflows/executions?workflowId=${workflowId}`).expect(200);
+    expect(list.body.items).toHaveLength(accepted.length);
+  });
+
   it('fails a step whose expression throws, with a readable error in the timeline, and never retries it', async () => {
     const workflowId = await publishedWorkflow(api, { steps: [step('bad', 'transform', { assignments: { x: '$notAFunction(1)' } }, { errorStrategy: 'retry_then_fail' })] });
     const started = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} }).expect(202);

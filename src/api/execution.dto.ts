@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -5,6 +6,9 @@ import { PageParams } from './paging.dto';
 
 export const EXECUTION_STATUSES = ['running', 'paused', 'succeeded', 'failed', 'cancelled'] as const;
 export const CONTROL_ACTIONS = ['pause', 'resume', 'cancel', 'retry'] as const;
+
+/** The longest `timeoutMs` of a run: 30 days. */
+const MAX_RUN_TIMEOUT_MS = 30 * 86_400_000;
 
 export class ExecuteWorkflowRequest {
   @ApiPropertyOptional({ description: 'Values of the workflow variables (and anything else as input.<key>)', type: Object })
@@ -22,8 +26,36 @@ export class ExecuteWorkflowRequest {
   @IsOptional()
   @IsInt()
   @Min(100)
-  @Max(30 * 86_400_000)
+  @Max(MAX_RUN_TIMEOUT_MS)
   timeoutMs?: number;
+}
+
+/**
+ * The execute body, checked by hand with ExecuteWorkflowRequest's rules and the global
+ * ValidationPipe's messages (unknown properties refused, null as absent). It is the busiest route
+ * of the API, and class-transformer with class-validator took about 3% of a loaded process on it.
+ * The class stays as the route's OpenAPI body.
+ */
+export function parseExecuteRequest(body: unknown): ExecuteWorkflowRequest {
+  if (body === undefined) return {};
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestException(['the body must be a JSON object']);
+  const { input, version, timeoutMs, ...unknown } = body as Record<string, unknown>;
+  const errors = Object.keys(unknown).map((key) => `property ${key} should not exist`);
+  if (input != null && (typeof input !== 'object' || Array.isArray(input))) errors.push('input must be an object');
+  errors.push(...integerIssues('version', version, 1), ...integerIssues('timeoutMs', timeoutMs, 100, MAX_RUN_TIMEOUT_MS));
+  if (errors.length > 0) throw new BadRequestException(errors);
+  return {
+    ...(input != null ? { input: input as Record<string, unknown> } : {}),
+    ...(version != null ? { version: version as number } : {}),
+    ...(timeoutMs != null ? { timeoutMs: timeoutMs as number } : {}),
+  };
+}
+
+function integerIssues(name: string, value: unknown, min: number, max?: number): string[] {
+  if (value == null) return [];
+  if (typeof value !== 'number' || !Number.isInteger(value)) return [`${name} must be an integer number`];
+  if (value < min) return [`${name} must not be less than ${min}`];
+  return max !== undefined && value > max ? [`${name} must not be greater than ${max}`] : [];
 }
 
 export class BulkExecuteRequest {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { ExecutionCommand } from '@contracts';
@@ -21,7 +21,7 @@ import { problem } from './problem';
 import { commandMetadata, currentUser, requestAccess } from './request-metadata';
 import { openSse } from './sse';
 import { ReadParams } from './workflow.dto';
-import { BulkExecuteRequest, ControlRequest, ExecuteWorkflowRequest, ExecutionParams, ForkRequest, ListExecutionsParams, TimelineParams } from './execution.dto';
+import { BulkExecuteRequest, ControlRequest, ExecuteWorkflowRequest, ExecutionParams, ForkRequest, ListExecutionsParams, TimelineParams, parseExecuteRequest } from './execution.dto';
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 const POLL_MS = 250;
@@ -95,7 +95,9 @@ export class ExecutionsController {
   @Post(':id/execute')
   @HttpCode(202)
   @Access({ workflow: 'run' })
-  async execute(@Param('id') workflowId: string, @Body() body: ExecuteWorkflowRequest, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  @ApiBody({ type: ExecuteWorkflowRequest, required: false })
+  async execute(@Param('id') workflowId: string, @Body() raw: unknown, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const body = parseExecuteRequest(raw);
     const started = await this.starter.start(
       { workflowId, version: body.version, input: body.input ?? {}, trigger: { kind: 'manual', userId: currentUser(req).id }, timeoutMs: body.timeoutMs, summary: requestAccess(req).workflow },
       commandMetadata(req),
