@@ -136,6 +136,20 @@ describe('executions (B1, B2, B4, G2)', () => {
     expect(list.body.items).toHaveLength(accepted.length);
   });
 
+  it('carries the request’s correlation id (given in x-correlation-id, else one made for the request) on every event of the run', async () => {
+    // (A timer's firing is a cause of its own, with its own correlation id: no delay here.)
+    const workflowId = await publishedWorkflow(api, { steps: [step('calc', 'transform', { assignments: { x: '1' } }), step('check', 'condition', { expression: 'steps.calc.output.x = 1' })], edges: [{ id: 'e1', from: 'calc', to: 'check' }] });
+    const correlationsOf = async (executionId: string) => {
+      await finished(api, executionId);
+      return new Set((await t.infra.store.readStream(executionStream(executionId))).map((e) => e.metadata.correlationId));
+    };
+    const given = await api.post(`/api/workflows/${workflowId}/execute`).set('x-correlation-id', 'order-4711').send({ input: {} }).expect(202);
+    expect(await correlationsOf(given.body.executionId)).toEqual(new Set(['order-4711']));
+    const made = await Promise.all([1, 2].map(async () => correlationsOf((await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} }).expect(202)).body.executionId)));
+    for (const ids of made) expect(ids.size).toBe(1);
+    expect([...made[0]][0]).not.toBe([...made[1]][0]);
+  });
+
   it('fails a step whose expression throws, with a readable error in the timeline, and never retries it', async () => {
     const workflowId = await publishedWorkflow(api, { steps: [step('bad', 'transform', { assignments: { x: '$notAFunction(1)' } }, { errorStrategy: 'retry_then_fail' })] });
     const started = await api.post(`/api/workflows/${workflowId}/execute`).send({ input: {} }).expect(202);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request } from 'express';
-import { stdSerializers } from 'pino';
+import { pino, stdSerializers } from 'pino';
 import { pinoHttp, type HttpLogger, type Options } from 'pino-http';
 import { correlationIdOf } from './request-metadata';
 
@@ -14,9 +14,21 @@ import { correlationIdOf } from './request-metadata';
  * So a service's log line written during a request carries no request fields; the request line
  * carries the correlation id.
  */
-export function requestLogger(level: string): HttpLogger {
-  return pinoHttp(requestLogging(level));
+export function requestLogger(level: string): RequestLogger {
+  const options = requestLogging(level);
+  if (options.autoLogging) return pinoHttp(options);
+  // Above info no request line is written, but pino-http still made two child loggers a request,
+  // serializing their bindings: about 2.5% of a loaded API process. The request keeps its id.
+  const logger = pino({ level, serializers: options.serializers });
+  const middleware = (req: IncomingMessage & { id?: unknown }, _res: ServerResponse, next: () => void) => {
+    req.id ??= correlationIdOf(req as Request);
+    next();
+  };
+  return Object.assign(middleware, { logger });
 }
+
+/** Express middleware with the root logger of the application's logs. */
+export type RequestLogger = ((req: IncomingMessage, res: ServerResponse, next: () => void) => void) & { logger: HttpLogger['logger'] };
 
 /**
  * Request logging: one JSON line per request at info, with the
