@@ -111,6 +111,20 @@ describe('authentication, accounts and input safety', () => {
     expectProblem(await login(BOSS.email, 'not-the-password'), 401, 'invalid-credentials');
   });
 
+  it('limits each signed-in user to RATE_LIMIT_PER_MINUTE requests on a route, with the X-RateLimit headers; others go on', async () => {
+    const limit = t.infra.config.rateLimitPerMinute;
+    const user = await invite();
+    const busy = client(http, (await signIn(user.email, user.password)).accessToken);
+    for (let i = 1; i <= limit; i++) {
+      const res = await busy.get('/api/auth/me');
+      if (res.status !== 200 || Number(res.headers['x-ratelimit-remaining']) !== limit - i) throw new Error(`request ${i}: ${res.status}, remaining ${res.headers['x-ratelimit-remaining']}`);
+    }
+    const refused = await busy.get('/api/auth/me');
+    expectProblem(refused, 429, 'too-many-requests');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    await boss.get('/api/auth/me').expect(200);
+  }, 60_000);
+
   describe('login brute force', () => {
     // Read the way the app reads it (see the report: the decorator reads the environment, not the app's config).
     const limit = loadConfig().loginRateLimitPerMinute;

@@ -110,6 +110,11 @@ export class RateLimitGuard extends ThrottlerGuard {
     return request.user?.id ?? request.tokenSubject?.userId ?? request.ip ?? 'unknown';
   }
 
+  /** The package hashes the key with SHA-256 on every request; our storage is a Map in this process, where the plain key serves. */
+  protected generateKey(context: ExecutionContext, suffix: string, name: string): string {
+    return `${context.getClass().name}-${context.getHandler().name}-${name}-${suffix}`;
+  }
+
   protected async throwThrottlingException(): Promise<void> {
     throw new HttpException(problem(429, 'too-many-requests', 'Too many requests', 'Slow down and retry in a minute'), 429);
   }
