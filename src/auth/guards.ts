@@ -45,6 +45,9 @@ function isPublic(reflector: Reflector, context: ExecutionContext): boolean {
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
+  /** Access tokens whose signature was checked, with their claims (see claimsOf). */
+  private readonly verified = new Map<string, JwtClaims>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
@@ -87,8 +90,6 @@ export class JwtAuthGuard implements CanActivate {
     }
     return claims;
   }
-
-  private readonly verified = new Map<string, JwtClaims>();
 }
 
 /** Verified tokens kept in memory, at most (see JwtAuthGuard.claimsOf). */

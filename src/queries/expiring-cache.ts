@@ -1,7 +1,8 @@
 /**
- * A small cache for hot read-model lookups (webhook ingress, access checks): an entry is fresh for `ttlMs`; the first caller to
- * find it stale starts ONE reload and waits for it (so a change is seen within `ttlMs` by the next
- * caller), and callers arriving while that reload runs get the value it replaces. Without the
+ * A small cache for hot read-model lookups (webhook ingress, access checks): an entry is fresh for
+ * `ttlMs`; the first caller to find it stale starts ONE reload and waits for it (so a change is seen
+ * within `ttlMs` by the next caller), and callers arriving while that reload runs get the value it
+ * replaces. Without the
  * single flight, every delivery arriving during a reload starts its own, and at a few hundred
  * deliveries a second they queue on the connection pool.
  */
