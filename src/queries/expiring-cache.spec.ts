@@ -49,14 +49,6 @@ describe('ExpiringCache', () => {
     expect(await cache.get('k', async () => 'not called')).toBe('read after the change');
   });
 
-  it('given deleteWhere, then only the matching keys load again', async () => {
-    const cache = new ExpiringCache<string>(60_000);
-    for (const key of ['wf1/a', 'wf1/b', 'wf2/a']) await cache.get(key, async () => `old ${key}`);
-    cache.deleteWhere((key) => key.startsWith('wf1/'));
-    const reload = async () => 'new';
-    expect(await Promise.all(['wf1/a', 'wf1/b', 'wf2/a'].map((key) => cache.get(key, reload)))).toEqual(['new', 'new', 'old wf2/a']);
-  });
-
   it('given a hold, then until it is released every get loads and nothing read meanwhile is kept', async () => {
     const cache = new ExpiringCache<string>(60_000);
     await cache.get('k', async () => 'before');

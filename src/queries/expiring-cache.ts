@@ -51,18 +51,19 @@ export class ExpiringCache<V> {
    */
   hold(): () => void {
     this.holds++;
-    this.deleteWhere(() => true);
+    this.forgetAll();
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.holds--;
-      this.deleteWhere(() => true);
+      this.forgetAll();
     };
   }
 
-  /** Forgets every key that `matches` (see delete). */
-  deleteWhere(matches: (key: string) => boolean): void {
-    for (const key of [...this.entries.keys(), ...this.loading.keys()]) if (matches(key)) this.delete(key);
+  /** A load still running when it is forgotten answers its callers but is not kept (see get). */
+  private forgetAll(): void {
+    this.entries.clear();
+    this.loading.clear();
   }
 }

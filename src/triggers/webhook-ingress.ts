@@ -54,13 +54,10 @@ export class WebhookIngress {
     readModels?: ReadModelChanges,
     private readonly now: () => Date = () => new Date(),
   ) {
-    // A workflow's events projected here (a trigger disabled, an archive, a publish) drop what is
-    // kept of its triggers at once, not a second later.
-    readModels?.onChange((streamIds) => {
-      const workflows = new Set<string>();
-      for (const streamId of streamIds) if (categoryOf(streamId) === StreamCategory.workflow) workflows.add(streamId.slice(StreamCategory.workflow.length + 1));
-      if (workflows.size > 0) return () => this.triggers.deleteWhere((key) => workflows.has(key.slice(0, key.indexOf('/'))));
-    });
+    // While workflow events are projected here (a trigger disabled, an archive, a publish), the
+    // triggers are read from the database, and what was kept is dropped once they have committed:
+    // the change counts as soon as the read models show it, not a second later.
+    readModels?.onChange((streamIds) => ([...streamIds].some((id) => categoryOf(id) === StreamCategory.workflow) ? this.triggers.hold() : undefined));
   }
 
   async receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
