@@ -2,10 +2,39 @@ import { StepFailure } from '../step-failure';
 
 /** What http_request and webhook_out share: one deadline, one way to read an answer, one way to name a failure. */
 
-/** Aborts at the request's own timeout or at the step's (ctx.signal: step timeout, worker shutdown), whichever is first. */
-export function requestSignal(stepSignal: AbortSignal, timeoutMs: number): { signal: AbortSignal; timeout: AbortSignal } {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return { signal: AbortSignal.any([stepSignal, timeout]), timeout };
+/** A request's deadline: its own timeout or the step's signal (step timeout, worker shutdown), whichever comes first. */
+export interface RequestDeadline {
+  signal: AbortSignal;
+  /** The request's own timeout fired. */
+  timedOut(): boolean;
+  /** The call is over: the timer and the listener on the step's signal go with it. */
+  release(): void;
+}
+
+/**
+ * One controller and a timer cleared when the call ends, not AbortSignal.timeout with
+ * AbortSignal.any: Node clears that timer only once a collection has found the signal unused
+ * (a FinalizationRegistry), so every call's timer, signals and weak references outlived it and
+ * were copied into the old generation (10% of the bytes promoted at 150 runs/s).
+ */
+export function requestDeadline(stepSignal: AbortSignal, timeoutMs: number): RequestDeadline {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onStepAbort = () => controller.abort(stepSignal.reason);
+  if (stepSignal.aborted) onStepAbort();
+  else stepSignal.addEventListener('abort', onStepAbort, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+  }, timeoutMs).unref();
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    release: () => {
+      clearTimeout(timer);
+      stepSignal.removeEventListener('abort', onStepAbort);
+    },
+  };
 }
 
 /** The step's request timeout, or the action's default when the config holds none (or nonsense). */
@@ -15,8 +44,8 @@ export function timeoutOf(value: unknown, fallbackMs: number): number {
 }
 
 /** Why the request stopped, for the timeline. */
-export function describeAbort(stepSignal: AbortSignal, timeout: AbortSignal, timeoutMs: number): string {
-  if (timeout.aborted && !stepSignal.aborted) return `got no complete answer within ${timeoutMs} ms`;
+export function describeAbort(stepSignal: AbortSignal, deadline: RequestDeadline, timeoutMs: number): string {
+  if (deadline.timedOut() && !stepSignal.aborted) return `got no complete answer within ${timeoutMs} ms`;
   const reason = stepSignal.reason === undefined ? '' : messageOf(stepSignal.reason);
   return `was stopped: the step timed out or the worker is stopping${reason ? ` (${reason})` : ''}`;
 }

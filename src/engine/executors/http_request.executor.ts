@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { StepContext, StepExecutor } from '../executor';
 import { StepFailure } from '../step-failure';
-import { describeAbort, messageOf, networkFailure, requestSignal, timeoutOf } from './http-support';
+import { describeAbort, messageOf, networkFailure, requestDeadline, timeoutOf } from './http-support';
 import { exchange } from './http-exchange';
 
 /**
@@ -29,19 +29,21 @@ export const httpRequestExecutor: StepExecutor<'http_request'> = {
     const method = String(config.method ?? DEFAULTS.method).toUpperCase();
     const url = requestUrl(config.url, config.query, ctx);
     const timeoutMs = timeoutOf(config.timeoutMs, DEFAULTS.timeoutMs);
-    const { signal, timeout } = requestSignal(ctx.signal, timeoutMs);
+    const deadline = requestDeadline(ctx.signal, timeoutMs);
     const request = buildRequest(method, config, ctx);
     const mapping = checkedMapping(config.responseMapping);
 
     const started = performance.now();
     let response: HttpResponseSnapshot;
     try {
-      const answer = await exchange({ method, url, ...request, signal, maxBytes: MAX_RESPONSE_BYTES });
+      const answer = await exchange({ method, url, ...request, signal: deadline.signal, maxBytes: MAX_RESPONSE_BYTES });
       response = { status: answer.status, headers: answer.headers, body: decodeBody(answer.body, answer.headers, config.responseType) };
     } catch (error) {
       if (error instanceof StepFailure) throw error;
-      if (signal.aborted) throw new StepFailure('Timeout', `${method} ${url.origin}${url.pathname} ${describeAbort(ctx.signal, timeout, timeoutMs)}`);
+      if (deadline.signal.aborted) throw new StepFailure('Timeout', `${method} ${url.origin}${url.pathname} ${describeAbort(ctx.signal, deadline, timeoutMs)}`);
       throw networkFailure(error, `${method} ${url.origin}${url.pathname}`);
+    } finally {
+      deadline.release();
     }
     const durationMs = Math.round(performance.now() - started);
 

@@ -3,7 +3,7 @@ import { uuidV5 } from '../../adapters/crypto/deterministic-uuid';
 import { isValidWebhookSecret, signedWebhookHeaders } from '../../adapters/crypto/webhook-signature';
 import type { StepContext, StepExecutor } from '../executor';
 import { StepFailure } from '../step-failure';
-import { describeAbort, messageOf, networkFailure, readLimited, requestSignal, timeoutOf } from './http-support';
+import { describeAbort, messageOf, networkFailure, readLimited, requestDeadline, timeoutOf } from './http-support';
 
 /**
  * POSTs a signed JSON payload (Standard Webhooks, the scheme our own webhook triggers verify, via
@@ -65,13 +65,13 @@ export function createWebhookOutExecutor(resolveSecret: WebhookSecretResolver = 
       for (const [name, value] of Object.entries(signedWebhookHeaders(secret, deliveryId, timestamp, body))) headers.set(name, value);
 
       const timeoutMs = timeoutOf(config.timeoutMs, DEFAULTS.timeoutMs);
-      const { signal, timeout } = requestSignal(ctx.signal, timeoutMs);
+      const deadline = requestDeadline(ctx.signal, timeoutMs);
       const where = `POST ${url.origin}${url.pathname}`;
       const started = performance.now();
       let status: number;
       try {
         // Not followed: a receiver that moved must be reconfigured, not sent signed payloads elsewhere.
-        const answer = await fetch(url, { method: 'POST', headers, body, signal, redirect: 'manual' });
+        const answer = await fetch(url, { method: 'POST', headers, body, signal: deadline.signal, redirect: 'manual' });
         status = answer.status;
         if (status < 200 || status >= 300) {
           const text = (await readLimited(answer.body, answer.headers.get('content-length'), FAILURE_BODY_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
@@ -80,8 +80,10 @@ export function createWebhookOutExecutor(resolveSecret: WebhookSecretResolver = 
         await answer.body?.cancel().catch(() => undefined);
       } catch (error) {
         if (error instanceof StepFailure) throw error;
-        if (signal.aborted) throw new StepFailure('Timeout', `${where} ${describeAbort(ctx.signal, timeout, timeoutMs)}`);
+        if (deadline.signal.aborted) throw new StepFailure('Timeout', `${where} ${describeAbort(ctx.signal, deadline, timeoutMs)}`);
         throw networkFailure(error, where);
+      } finally {
+        deadline.release();
       }
       return { output: { deliveryId, status, durationMs: Math.round(performance.now() - started) } };
     },
