@@ -31,7 +31,7 @@ import type { Database } from '../src/adapters/database/tables';
 import { startProcesses, type ProcessSpec } from '../test/support/processes';
 import { cleanUpServers } from '../test/support/servers';
 import { openLoop as generateLoad } from './open-loop';
-import { DATABASE_URL, benchConfig, cpuByServer, cpuPerRunLine, percentile } from './support';
+import { DATABASE_URL, benchConfig, cpuByServer, cpuPerRunLine, machineTicks, percentile, stealShare } from './support';
 import { AMQP_URL, createBenchWorkflow, finishTimes as finishTimesIn, startBenchSink } from './executions-setup';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 15_000);
@@ -122,7 +122,7 @@ async function main() {
     // BENCH_RATE=N: only an open loop at N runs/s (to study latency at one rate).
     if (process.env.BENCH_RATE) {
       const only = await openLoop(Number(process.env.BENCH_RATE), startRuns, finishTimes);
-      console.log(`executions at ${process.env.BENCH_RATE}/s: ours p50 ${only.p50.toFixed(0)} ms, p99 ${only.p99.toFixed(0)} ms, lost ${only.lost}`);
+      console.log(`executions at ${process.env.BENCH_RATE}/s: ours p50 ${only.p50.toFixed(0)} ms, p99 ${only.p99.toFixed(0)} ms, lost ${only.lost}; ${only.steal}`);
       return;
     }
 
@@ -134,9 +134,11 @@ async function main() {
     const t0 = Date.now();
     const before = await commits();
     const cpuBefore = cpuByServer();
+    const ticksBefore = machineTicks();
     const started = (await generateLoad({ ...load, rate: 0, clients: 64 })).sent;
     const done = await finishTimes(started.map((s) => s.id));
     const cpuLine = cpuPerRunLine(cpuBefore, cpuByServer(), started.length);
+    const steal = stealShare(ticksBefore, machineTicks());
     const byStatus = await db.selectFrom('execution').select(['status', (eb) => eb.fn.countAll().as('n')]).groupBy('status').execute();
     console.log(`runs by status: ${JSON.stringify(byStatus)}`);
     // A failed run is a finding, not noise: say why, from the runs' errors and the failed attempts' rows.
@@ -147,7 +149,7 @@ async function main() {
     const lastFinish = Math.max(...[...done.values()].map((d) => d.at));
     const sustained = done.size / ((lastFinish - t0) / 1000);
     const commitsPerRun = ((await commits()) - before) / started.length;
-    console.log(`sustained: ${started.length} runs started, ${done.size} finished, ${sustained.toFixed(0)} runs/s; ${commitsPerRun.toFixed(1)} commits per run`);
+    console.log(`sustained: ${started.length} runs started, ${done.size} finished, ${sustained.toFixed(0)} runs/s; ${commitsPerRun.toFixed(1)} commits per run; ${steal}`);
     console.log(`${cpuLine} (node includes the load generator; polling for the finish is in it too)`);
 
     // 2. Open loop at 100% and 50% of the sustained rate, ours and baseline (BENCH_SUSTAINED_ONLY=1 skips it, for profiling).
@@ -158,11 +160,11 @@ async function main() {
       const baseline = await openLoopBaseline(rate, sink.url);
       results.push(
         `executions at ${rate}/s (${share * 100}%): ours p50 ${ours.p50.toFixed(0)} ms, p99 ${ours.p99.toFixed(0)} ms, lost ${ours.lost}; ` +
-          `baseline p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; p99 ratio ${(ours.p99 / baseline.p99).toFixed(1)}`,
+          `baseline p50 ${baseline.p50.toFixed(1)} ms, p99 ${baseline.p99.toFixed(1)} ms; p99 ratio ${(ours.p99 / baseline.p99).toFixed(1)}; ${ours.steal}`,
       );
     }
-    const at150 = process.env.BENCH_SUSTAINED_ONLY ? { p50: NaN, p99: NaN, lost: 0 } : await openLoop(150, startRuns, finishTimes);
-    results.push(`executions at 150/s: ours p50 ${at150.p50.toFixed(0)} ms, p99 ${at150.p99.toFixed(0)} ms, lost ${at150.lost} (target p99 < 250 ms)`);
+    const at150 = process.env.BENCH_SUSTAINED_ONLY ? { p50: NaN, p99: NaN, lost: 0, steal: '' } : await openLoop(150, startRuns, finishTimes);
+    results.push(`executions at 150/s: ours p50 ${at150.p50.toFixed(0)} ms, p99 ${at150.p99.toFixed(0)} ms, lost ${at150.lost} (target p99 < 250 ms); ${at150.steal}`);
     console.log(`executions: ours ${sustained.toFixed(0)}/s sustained (target 300/s), commits per run ${commitsPerRun.toFixed(1)}`);
     for (const line of results) console.log(line);
   } finally {
@@ -178,10 +180,12 @@ async function openLoop(
   startRuns: (rate: number) => Promise<{ id: string; sentAt: number }[]>,
   finishTimes: (ids: string[]) => Promise<Map<string, { at: number; status: string }>>,
 ) {
+  const ticks = machineTicks();
   const sent = await startRuns(rate);
+  const steal = stealShare(ticks, machineTicks());
   const done = await finishTimes(sent.map((s) => s.id));
   const latencies = sent.filter((s) => done.has(s.id)).map((s) => done.get(s.id)!.at - s.sentAt);
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: sent.length - done.size };
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), lost: sent.length - done.size, steal };
 }
 
 /** The same work without the engine: compute, decide, call the sink; latency per run. */

@@ -141,3 +141,24 @@ export function cpuPerRunLine(before: ReturnType<typeof cpuByServer>, after: Ret
   const total = ((after.node + after.rabbitmq + after.postgres - before.node - before.rabbitmq - before.postgres) / Math.max(1, runs)).toFixed(digits);
   return `CPU per ${what}: node ${per('node')}, rabbitmq ${per('rabbitmq')}, postgres ${per('postgres')}, total ${total} ms`;
 }
+
+/**
+ * The machine's CPU time so far, from /proc/stat: all of it and what the hypervisor gave to other
+ * guests (steal), in clock ticks. Over a phase, `stealShare` tells a run on a starved VM (seen
+ * here: 0% most hours, 25% and more in others, when every rate fell by half) from a slower build.
+ * Zeros off Linux.
+ */
+export function machineTicks(): { total: number; steal: number } {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return { total: 0, steal: 0 };
+  }
+}
+
+/** "steal 3%": the share of the machine's CPU time the hypervisor gave elsewhere between two readings. */
+export function stealShare(before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): string {
+  const total = after.total - before.total;
+  return `steal ${total > 0 ? Math.round((100 * (after.steal - before.steal)) / total) : 0}%`;
+}
