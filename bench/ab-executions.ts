@@ -20,7 +20,7 @@ import { openDatabase, type DatabaseHandle } from '../src/adapters/database/data
 import type { Database } from '../src/adapters/database/tables';
 import { cleanUpServers } from '../test/support/servers';
 import { openLoop } from './open-loop';
-import { DATABASE_URL, benchConfig, cpuByServer, percentile } from './support';
+import { DATABASE_URL, benchConfig, cpuByServer, machineTicks, percentile, stealShare } from './support';
 import { AMQP_URL, createBenchWorkflow, finishTimes, startBenchSink } from './executions-setup';
 import { cpuMs, startBuild, stopBuilds, summarise, type BuildServer } from './ab-builds';
 
@@ -39,6 +39,7 @@ const RATE = Number(process.env.BENCH_AB_RATE ?? 0);
 async function burst(deployment: Deployment, seconds: number) {
   const node = cpuMs(deployment.server.pid);
   const servers = cpuByServer();
+  const ticks = machineTicks();
   const shape = RATE > 0 ? { rate: RATE, warmupMs: 2000 } : { rate: 0, clients: 64 };
   const t0 = Date.now() + (shape.warmupMs ?? 0);
   const load = await openLoop({ url: deployment.executeUrl, ...shape, durationMs: seconds * 1000, connections: 64, body: JSON.stringify({ input: { amount: 50 } }), headers: { authorization: deployment.authorization }, collect: 'executionId' });
@@ -48,11 +49,12 @@ async function burst(deployment: Deployment, seconds: number) {
   if (done.size < ids.length) throw new Error(`${deployment.server.name}: ${ids.length - done.size} runs not finished after 60 s`);
   const last = Math.max(...[...done.values()].map((d) => d.at));
   const after = cpuByServer();
+  const steal = stealShare(ticks, machineTicks());
   // CPU counts the open loop's warm-up runs too: they ran in the same interval.
   const runs = ids.length + Math.round((RATE * (shape.warmupMs ?? 0)) / 1000);
   const perRun = { node: (cpuMs(deployment.server.pid) - node) / runs, postgres: (after.postgres - servers.postgres) / runs, rabbitmq: (after.rabbitmq - servers.rabbitmq) / runs };
   const latencies = load.sent.map((s) => done.get(s.id)!.at - s.sentAt);
-  return { runsPerSecond: ids.length / ((last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return { runsPerSecond: ids.length / ((last - t0) / 1000), ...perRun, total: perRun.node + perRun.postgres + perRun.rabbitmq, p50: percentile(latencies, 50), p99: percentile(latencies, 99), steal };
 }
 
 async function main() {
@@ -72,12 +74,12 @@ async function main() {
       deployments.push({ server, config, handle, db: handle.db, ...(await createBenchWorkflow(server.base, config, sink.url)) });
     }
     for (const deployment of deployments) await burst(deployment, 3); // warm-up
-    const results: Record<'A' | 'B', Awaited<ReturnType<typeof burst>>[]> = { A: [], B: [] };
+    const results: Record<'A' | 'B', Omit<Awaited<ReturnType<typeof burst>>, 'steal'>[]> = { A: [], B: [] };
     for (let pair = 0; pair < pairs; pair++) {
       for (const deployment of pair % 2 === 0 ? deployments : [...deployments].reverse()) {
-        const one = await burst(deployment, seconds);
+        const { steal, ...one } = await burst(deployment, seconds);
         results[deployment.server.name as 'A' | 'B'].push(one);
-        console.log(`${deployment.server.name}: ${one.runsPerSecond.toFixed(0)} runs/s; CPU per run: node ${one.node.toFixed(2)}, postgres ${one.postgres.toFixed(2)}, rabbitmq ${one.rabbitmq.toFixed(2)}, total ${one.total.toFixed(2)} ms; latency p50 ${one.p50.toFixed(0)}, p99 ${one.p99.toFixed(0)} ms`);
+        console.log(`${deployment.server.name}: ${one.runsPerSecond.toFixed(0)} runs/s; CPU per run: node ${one.node.toFixed(2)}, postgres ${one.postgres.toFixed(2)}, rabbitmq ${one.rabbitmq.toFixed(2)}, total ${one.total.toFixed(2)} ms; latency p50 ${one.p50.toFixed(0)}, p99 ${one.p99.toFixed(0)} ms; ${steal}`);
       }
     }
     const fields = { runsPerSecond: 'runs/s', node: 'ms node', postgres: 'ms postgres', rabbitmq: 'ms rabbitmq', total: 'ms CPU per run', p50: 'ms p50', p99: 'ms p99' };
