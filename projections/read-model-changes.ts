@@ -1,3 +1,5 @@
+import { categoryOf } from '@contracts';
+
 /**
  * Within one process: the streams whose events a projection transaction is about to apply. What
  * keeps read-model rows in memory (the webhook ingress keeps a trigger's published config for a
@@ -44,6 +46,12 @@ export class ReadModelChanges {
       for (const done of after) guarded(done);
     };
   }
+}
+
+/** Whether any of `streamIds` is of one of `categories`: what a listener asks of a transaction. */
+export function touchesCategories(streamIds: ReadonlySet<string>, categories: readonly string[]): boolean {
+  for (const streamId of streamIds) if (categories.includes(categoryOf(streamId))) return true;
+  return false;
 }
 
 /** A listener's failure is its own: the projection goes on. */

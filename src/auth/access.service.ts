@@ -3,11 +3,12 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../adapters/database/tables';
 import { compiledOnce } from '../adapters/database/compiled-once';
 import type { WorkflowPermission, WorkflowSummaryDto, WorkspaceRole } from '@contracts';
-import { StreamCategory, categoryOf, executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
+import { StreamCategory, executionStream, isWorkspaceOrdinal, permissionOfRole, strongestPermission } from '@contracts';
 import type { Infrastructure } from '../infrastructure';
 import { INFRASTRUCTURE } from '../runtime/tokens';
 import { toWorkflowSummaryDto } from '../queries/workflow.queries';
 import { ExpiringCache } from '../queries/expiring-cache';
+import { touchesCategories } from '../../projections/read-model-changes';
 import type { AuthenticatedUser } from './auth.types';
 
 /** Reads the membership and share read models to answer "may this user do that?". */
@@ -144,12 +145,10 @@ export class AccessService implements OnModuleDestroy {
  * the cache is held (every check reads) and then emptied: seldom, next to the runs' events.
  */
 function touchesAccess(streamIds: ReadonlySet<string>): boolean {
-  for (const streamId of streamIds) {
-    const category = categoryOf(streamId);
-    if (category === StreamCategory.workflow || category === StreamCategory.workspace || category === StreamCategory.user) return true;
-  }
-  return false;
+  return touchesCategories(streamIds, ACCESS_CATEGORIES);
 }
+
+const ACCESS_CATEGORIES = [StreamCategory.workflow, StreamCategory.workspace, StreamCategory.user];
 
 /** How long an access row is kept at most (see accessRow): a backstop, since the projections drop it when it changes. */
 const ACCESS_ROW_MS = 5000;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { StreamCategory, categoryOf } from '@contracts';
+import { StreamCategory } from '@contracts';
 import type { Database } from '../adapters/database/tables';
 import { verifyWebhook, type WebhookHeaders } from '../adapters/crypto/webhook-signature';
 import type { ExecutionStarter } from '../commands/start-execution';
@@ -12,7 +12,7 @@ import { webhookDeliveryId } from './replay-window';
 import { WEBHOOK_DEFAULT_RATE_PER_MINUTE, parseWebhookConfig, type WebhookTriggerConfig } from './trigger-config';
 import type { WebhookEndpoints } from './webhook-endpoints';
 import { ExpiringCache } from '../queries/expiring-cache';
-import type { ReadModelChanges } from '../../projections/read-model-changes';
+import { touchesCategories, type ReadModelChanges } from '../../projections/read-model-changes';
 
 /**
  * Incoming webhook deliveries (SPEC C3), in the order that keeps unauthenticated work cheap and answers honest:
@@ -45,6 +45,7 @@ const TRIGGER_CACHE_MS = 1000;
 
 export class WebhookIngress {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly stopListening?: () => void;
   private readonly triggers = new ExpiringCache<{ live?: PublishedTrigger; config?: WebhookTriggerConfig; version?: PublishedVersion; allow?: IpAllowList }>(TRIGGER_CACHE_MS);
 
   constructor(
@@ -57,7 +58,12 @@ export class WebhookIngress {
     // While workflow events are projected here (a trigger disabled, an archive, a publish), the
     // triggers are read from the database, and what was kept is dropped once they have committed:
     // the change counts as soon as the read models show it, not a second later.
-    readModels?.onChange((streamIds) => ([...streamIds].some((id) => categoryOf(id) === StreamCategory.workflow) ? this.triggers.hold() : undefined));
+    this.stopListening = readModels?.onChange((streamIds) => (touchesCategories(streamIds, [StreamCategory.workflow]) ? this.triggers.hold() : undefined));
+  }
+
+  /** Nest calls it as the application closes: the process's ReadModelChanges outlives this instance. */
+  onModuleDestroy(): void {
+    this.stopListening?.();
   }
 
   async receive(delivery: WebhookDelivery): Promise<WebhookAnswer> {
